@@ -1,0 +1,103 @@
+import { Context, log } from '@temporalio/activity';
+import { AirbyteApiError, type AirbyteLogger } from '../airbyte';
+import { withFailureMapping } from './failures';
+import { AirbyteInstances, type AirbyteInstancesInput } from './instances';
+import { toSnapshot } from './snapshot';
+import { triggerJob } from './trigger-job';
+import type {
+  CancelJobResult,
+  ConnectionRef,
+  ConnectionSummary,
+  JobRef,
+  JobReport,
+  JobSnapshot,
+  ListJobsInput,
+  TriggerJobInput,
+  TriggerJobResult,
+} from './types';
+
+/** Routes the Airbyte client's request log to the current activity's logger. */
+export const activityLogger: AirbyteLogger = {
+  debug: (message, meta) => {
+    log.debug(message, meta);
+  },
+  warn: (message, meta) => {
+    log.warn(message, meta);
+  },
+};
+
+/**
+ * Builds the Airbyte activities for a worker. Each makes one Airbyte call (cancel checks the job first),
+ * throws classified failures, and leaves retrying to the workflow's retry policy.
+ */
+export function createAirbyteActivities(instances: AirbyteInstances | AirbyteInstancesInput) {
+  const registry = instances instanceof AirbyteInstances ? instances : new AirbyteInstances(instances, activityLogger);
+
+  return {
+    airbyteTriggerJob: withFailureMapping(async (input: TriggerJobInput): Promise<TriggerJobResult> => {
+      const { attempt, scheduledTimestampMs } = Context.current().info;
+      const result = await triggerJob(registry.get(input.instance), input, { attempt, firstScheduledAt: scheduledTimestampMs });
+      log.info(result.attached ? 'attached to running Airbyte job' : 'created Airbyte job', {
+        jobId: result.job.jobId,
+        connectionId: input.connectionId,
+        attachReason: result.attachReason,
+      });
+      return result;
+    }),
+
+    airbyteGetJob: withFailureMapping(async ({ instance, jobId }: JobRef): Promise<JobSnapshot> => {
+      return toSnapshot(await registry.get(instance).getJob(jobId));
+    }),
+
+    airbyteCancelJob: withFailureMapping(async ({ instance, jobId }: JobRef): Promise<CancelJobResult> => {
+      const client = registry.get(instance);
+      const current = toSnapshot(await client.getJob(jobId));
+      // Cancelling a finished job would at best be a no-op and at worst hit the connection's next job.
+      if (current.terminal) return { job: current, cancelRequested: false };
+      return { job: toSnapshot(await client.cancelJob(jobId)), cancelRequested: true };
+    }),
+
+    airbyteListJobs: withFailureMapping(async ({ instance, filter, max = 100 }: ListJobsInput): Promise<JobSnapshot[]> => {
+      const jobs: JobSnapshot[] = [];
+      for await (const job of registry.get(instance).iterateJobs(filter, { max })) jobs.push(toSnapshot(job));
+      return jobs;
+    }),
+
+    airbyteGetConnection: withFailureMapping(async ({ instance, connectionId }: ConnectionRef): Promise<ConnectionSummary> => {
+      const c = await registry.get(instance).getConnection(connectionId);
+      return {
+        connectionId: c.connectionId,
+        name: c.name,
+        workspaceId: c.workspaceId,
+        sourceId: c.sourceId,
+        destinationId: c.destinationId,
+        status: c.status,
+        streams: (c.configurations?.streams ?? []).map((s) => s.name),
+        tags: c.tags.map((t) => t.name),
+      };
+    }),
+
+    /** Best effort: `null` when the deployment does not expose the Configuration API to this caller. */
+    airbyteGetJobReport: withFailureMapping(async ({ instance, jobId }: JobRef): Promise<JobReport | null> => {
+      const client = registry.get(instance);
+      if (!client.hasConfigApi) return null;
+      try {
+        const details = await client.getJobDetails(jobId);
+        const last = details.attempts.at(-1);
+        return {
+          attempts: details.attempts.length,
+          streams: last?.streams ?? [],
+          failures: details.attempts.flatMap((a) => a.failures),
+        };
+      } catch (err) {
+        if (err instanceof AirbyteApiError && !err.retryable) {
+          log.warn('job report unavailable', { jobId, reason: err.message });
+          return null;
+        }
+        throw err;
+      }
+    }),
+  };
+}
+
+export type AirbyteActivities = ReturnType<typeof createAirbyteActivities>;

@@ -1,0 +1,5 @@
+export { activityLogger, createAirbyteActivities, type AirbyteActivities } from './create-activities';
+export { AIRBYTE_API_FAILURE, AIRBYTE_CONFIG_FAILURE, toActivityFailure } from './failures';
+export { AirbyteInstances, DEFAULT_INSTANCE, type AirbyteInstancesInput } from './instances';
+export { triggerJob } from './trigger-job';
+export type * from './types';

@@ -1,0 +1,75 @@
+import type { AttemptFailure, JobStatus, JobType, ListJobsFilter, StreamStats } from '../airbyte';
+
+// Activity inputs and outputs. Workflows import these as types only; nothing here may hold a secret.
+
+/** What the worker knows about a job at one moment. */
+export interface JobSnapshot {
+  jobId: number;
+  connectionId: string;
+  jobType: string;
+  status: JobStatus;
+  /** succeeded, failed or cancelled: the job will not change again. */
+  terminal: boolean;
+  startTime: string;
+  lastUpdatedAt?: string;
+  /** ISO-8601 duration as Airbyte reports it. */
+  duration?: string;
+  rowsSynced?: number;
+  bytesSynced?: number;
+}
+
+export interface InstanceRef {
+  /** Name of an Airbyte instance configured on the worker; `default` when omitted. */
+  instance?: string;
+}
+
+export interface TriggerJobInput extends InstanceRef {
+  connectionId: string;
+  jobType: JobType;
+}
+
+export interface TriggerJobResult {
+  job: JobSnapshot;
+  /** True when we joined a job that was already running instead of creating one. */
+  attached: boolean;
+  /** Why we attached: Airbyte said a sync is running, or an earlier attempt may have created the job. */
+  attachReason?: 'already-running' | 'earlier-attempt';
+}
+
+export interface JobRef extends InstanceRef {
+  jobId: number;
+}
+
+export interface CancelJobResult {
+  job: JobSnapshot;
+  /** False when the job had already ended: nothing was cancelled. */
+  cancelRequested: boolean;
+}
+
+export interface ListJobsInput extends InstanceRef {
+  filter?: ListJobsFilter;
+  /** At most this many jobs (default 100). */
+  max?: number;
+}
+
+export interface ConnectionRef extends InstanceRef {
+  connectionId: string;
+}
+
+export interface ConnectionSummary {
+  connectionId: string;
+  name: string;
+  workspaceId: string;
+  sourceId: string;
+  destinationId: string;
+  status: string;
+  streams: string[];
+  tags: string[];
+}
+
+/** Per-stream figures and failure reasons of a finished job (Configuration API, when reachable). */
+export interface JobReport {
+  attempts: number;
+  streams: StreamStats[];
+  failures: AttemptFailure[];
+}

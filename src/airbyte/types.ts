@@ -1,0 +1,80 @@
+import type { z } from 'zod';
+import type { JobStatus, JobType } from './job-status';
+import type { connectionSchema, jobSchema, workspaceSchema } from './schemas';
+
+export type AirbyteJob = Omit<z.infer<typeof jobSchema>, 'status'> & { status: JobStatus };
+export type AirbyteConnection = z.infer<typeof connectionSchema>;
+export type AirbyteWorkspace = z.infer<typeof workspaceSchema>;
+
+export interface Page<T> {
+  data: T[];
+  next?: string;
+  previous?: string;
+}
+
+export interface CreateJobRequest {
+  connectionId: string;
+  jobType: JobType;
+}
+
+export type JobOrder = `${'createdAt' | 'updatedAt'}|${'ASC' | 'DESC'}`;
+
+export interface ListJobsFilter {
+  connectionId?: string;
+  workspaceIds?: string[];
+  jobType?: string;
+  status?: string;
+  createdAtStart?: string;
+  createdAtEnd?: string;
+  updatedAtStart?: string;
+  updatedAtEnd?: string;
+  orderBy?: JobOrder;
+}
+
+export interface ListConnectionsFilter {
+  workspaceIds?: string[];
+  tagIds?: string[];
+  includeDeleted?: boolean;
+}
+
+export interface PageRequest {
+  /** 1 to 100; Airbyte's default is 20. */
+  limit?: number;
+  offset?: number;
+}
+
+export interface StreamStats {
+  name: string;
+  namespace?: string;
+  recordsEmitted?: number;
+  bytesEmitted?: number;
+  recordsCommitted?: number;
+  bytesCommitted?: number;
+}
+
+export interface AttemptFailure {
+  origin?: string;
+  type?: string;
+  message?: string;
+  retryable?: boolean;
+}
+
+export interface JobAttemptDetails {
+  status: string;
+  recordsSynced?: number;
+  bytesSynced?: number;
+  streams: StreamStats[];
+  failures: AttemptFailure[];
+}
+
+/** Per-attempt details from the Configuration API (optional enrichment: not every deployment exposes it). */
+export interface JobDetails {
+  jobId: number;
+  attempts: JobAttemptDetails[];
+}
+
+/** Minimal structured logger; `console` fits, so does Temporal's activity logger. */
+export interface AirbyteLogger {
+  debug(message: string, meta?: Record<string, unknown>): void;
+  warn(message: string, meta?: Record<string, unknown>): void;
+}

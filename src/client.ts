@@ -1,0 +1,97 @@
+import { WorkflowFailedError, type Client, type WorkflowHandleWithFirstExecutionRunId, type WorkflowStartOptions } from '@temporalio/client';
+import { ApplicationFailure, WorkflowIdConflictPolicy } from '@temporalio/common';
+import type { syncAndWait } from './workflows/sync-and-wait';
+import { SyncFailureType } from './workflows/failure-types';
+import { parseSyncInput, type SyncInput, type SyncResult } from './workflows/sync-input';
+import type { SyncProgress } from './workflows/sync-and-wait';
+import { DEFAULT_TASK_QUEUE } from './worker-defaults';
+
+/** Input rejected before anything was started: nothing reached Temporal or Airbyte. */
+export class AirbyteInputError extends Error {
+  override readonly name = 'AirbyteInputError';
+}
+
+/** A sync that ended badly: the job failed, was cancelled on Airbyte, or the timeout passed. */
+export class AirbyteSyncError extends Error {
+  override readonly name = 'AirbyteSyncError';
+  constructor(
+    message: string,
+    readonly type: SyncFailureType,
+    /** The job's outcome (job id, status, stats), when the workflow got that far. */
+    readonly result: SyncResult | undefined,
+    readonly workflowId: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The workflow id of a connection's sync: one sync workflow per connection at a time. */
+export function syncWorkflowId(connectionId: string, instance = 'default'): string {
+  return `airbyte-sync:${instance}:${connectionId}`;
+}
+
+export type SyncStartOptions = Partial<Omit<WorkflowStartOptions<typeof syncAndWait>, 'args'>>;
+
+/** Typed helpers for services that start, watch and cancel Airbyte syncs. */
+export class AirbyteSyncClient {
+  private readonly taskQueue: string;
+
+  constructor(
+    private readonly client: Client,
+    options: { taskQueue?: string } = {},
+  ) {
+    this.taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
+  }
+
+  /**
+   * Starts `syncAndWait`, or returns the sync already running for this connection: the default workflow
+   * id is per connection and a second start joins the first, so two callers never start two jobs.
+   */
+  async startSync(input: SyncInput, options: SyncStartOptions = {}): Promise<WorkflowHandleWithFirstExecutionRunId<typeof syncAndWait>> {
+    const check = parseSyncInput(input);
+    if (!check.ok) throw new AirbyteInputError(check.message);
+    const { connectionId, instance, jobType } = check.value;
+    return this.client.workflow.start<typeof syncAndWait>('syncAndWait', {
+      taskQueue: this.taskQueue,
+      workflowId: syncWorkflowId(connectionId, instance),
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      staticSummary: `Airbyte ${jobType} of connection ${connectionId} (${instance})`,
+      ...options,
+      args: [input],
+    });
+  }
+
+  /** Starts (or joins) a sync and waits for its result; a bad outcome throws `AirbyteSyncError`. */
+  async syncAndWait(input: SyncInput, options: SyncStartOptions = {}): Promise<SyncResult> {
+    const handle = await this.startSync(input, options);
+    return this.result(handle.workflowId);
+  }
+
+  /** Waits for a sync workflow's result, translating its failure into `AirbyteSyncError`. */
+  async result(workflowId: string): Promise<SyncResult> {
+    try {
+      return await this.client.workflow.getHandle<typeof syncAndWait>(workflowId).result();
+    } catch (err) {
+      throw toSyncError(err, workflowId);
+    }
+  }
+
+  progress(workflowId: string): Promise<SyncProgress> {
+    return this.client.workflow.getHandle(workflowId).query<SyncProgress>('airbyteSyncProgress');
+  }
+
+  /** Cancels the workflow; it cancels its Airbyte job before it ends. */
+  async cancel(workflowId: string): Promise<void> {
+    await this.client.workflow.getHandle(workflowId).cancel();
+  }
+}
+
+const KNOWN_TYPES = new Set<string>(Object.values(SyncFailureType));
+
+function toSyncError(err: unknown, workflowId: string): unknown {
+  if (!(err instanceof WorkflowFailedError) || !(err.cause instanceof ApplicationFailure)) return err;
+  const failure = err.cause;
+  if (!failure.type || !KNOWN_TYPES.has(failure.type)) return err;
+  const result = failure.details?.[0] as SyncResult | undefined;
+  return new AirbyteSyncError(failure.message, failure.type as SyncFailureType, result, workflowId);
+}

@@ -1,0 +1,272 @@
+import { EventEmitter } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Authenticator, authKind } from './auth';
+import { FaultQueue, faultReply } from './faults';
+import { configError, problem, type Reply } from './problems';
+import { configApi, publicApi, type ApiCall } from './routes';
+import { MAX_TIMER_MS, MockState, type Outcome } from './state';
+import type * as T from './types';
+
+// HTTP front of the mock: routing by base URL, recording, User-Agent and auth checks, fault injection.
+
+type Api = 'public' | 'config' | 'none';
+
+/** Splits a request path into the API it targets and the path relative to that API's base. */
+/** `route` is relative to the API's base; `path` is what gets recorded (Config API calls under '/config'). */
+function locate(pathname: string): { api: Api; base: string; route: string; path: string } {
+  const trimmed = pathname.length > 1 ? pathname.replace(/\/$/, '') : pathname;
+  for (const [api, base] of [['public', '/api/public/v1'], ['config', '/api/v1'], ['public', '/v1']] as const) {
+    if (trimmed !== base && !trimmed.startsWith(`${base}/`)) continue;
+    const route = trimmed.slice(base.length) || '/';
+    return { api, base, route, path: api === 'config' ? `/config${route}` : route };
+  }
+  return { api: 'none', base: '', route: trimmed, path: trimmed };
+}
+
+function toQuery(params: URLSearchParams): T.QueryParams {
+  const query: T.QueryParams = {};
+  for (const [key, value] of params) query[key] = key in query ? [query[key] ?? [], value].flat() : value;
+  return query;
+}
+
+/** JSON or form body; a body that does not parse is kept as its raw text (routes then answer 400). */
+function parseBody(raw: string, contentType = ''): unknown {
+  if (raw === '') return undefined;
+  if (contentType.includes('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(raw));
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return raw;
+  }
+}
+
+const redact = (body: unknown): unknown =>
+  typeof body === 'object' && body !== null && 'client_secret' in body ? { ...body, client_secret: '[redacted]' } : body;
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function send(res: ServerResponse, reply: Reply): void {
+  if (res.destroyed || res.writableEnded) return;
+  const payload = typeof reply.body === 'string' ? reply.body : (JSON.stringify(reply.body) ?? '');
+  const type = typeof reply.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json';
+  res.writeHead(reply.status, { 'content-type': type, 'content-length': Buffer.byteLength(payload), ...reply.headers }).end(payload);
+}
+
+interface Waiter { check(): void; abort(reason: string): void }
+
+/** A stateful stand-in for Airbyte's public API (and the Config API's jobs/get), for tests. */
+export class MockAirbyteServer extends EventEmitter<{ job: [T.MockJob] }> {
+  readonly origin: string;
+  readonly publicApiUrl: string;
+  readonly cloudStyleUrl: string;
+  readonly configApiUrl: string;
+  readonly credentials: { clientId: string; clientSecret: string } | undefined;
+  readonly defaultWorkspaceId: string;
+
+  private readonly state: MockState;
+  private readonly auth: Authenticator;
+  private readonly faults = new FaultQueue();
+  private readonly requireUserAgent: boolean;
+  private readonly recorded: T.RecordedRequest[] = [];
+  private readonly waiters = new Set<Waiter>();
+  private readonly delays = new Map<NodeJS.Timeout, () => void>();
+  private closing?: Promise<void>;
+
+  static async start(options: T.MockAirbyteOptions = {}): Promise<MockAirbyteServer> {
+    const http = createServer();
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+        http.off('error', reject);
+        resolve();
+      });
+    });
+    return new MockAirbyteServer(http, options);
+  }
+
+  private constructor(private readonly http: Server, options: T.MockAirbyteOptions) {
+    super();
+    const { address, port } = http.address() as AddressInfo;
+    // A wildcard bind is reached through loopback; IPv6 literals need brackets in a URL.
+    const host = address === '0.0.0.0' ? '127.0.0.1' : address === '::' ? '::1' : address;
+    this.origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    this.publicApiUrl = `${this.origin}/api/public/v1`;
+    this.cloudStyleUrl = `${this.origin}/v1`;
+    this.configApiUrl = `${this.origin}/api/v1`;
+    this.auth = new Authenticator(options.auth);
+    this.credentials = this.auth.credentials;
+    this.requireUserAgent = options.requireUserAgent ?? true;
+    this.state = new MockState(options.defaultScript, (job) => {
+      this.emit('job', job);
+      this.notify();
+    });
+    this.defaultWorkspaceId = this.state.defaultWorkspaceId;
+    http.on('request', (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res).catch(() => res.destroy()));
+  }
+
+  get requests(): readonly T.RecordedRequest[] {
+    return this.recorded;
+  }
+
+  addWorkspace(seed?: { workspaceId?: string; name?: string }): T.MockWorkspace { return this.state.addWorkspace(seed); }
+  addConnection(seed?: T.MockConnectionSeed): T.MockConnection { return this.state.addConnection(seed); }
+  setScript(connectionId: string, script: T.MockConnectionScript): void { this.state.setScript(connectionId, script); }
+
+  /** A job started outside the API under test (Airbyte's scheduler, the UI). Only one may run per connection. */
+  startJob(connectionId: string, jobType = 'sync'): T.MockJob {
+    if (!this.state.connections.has(connectionId)) throw new Error(`Unknown connection ${connectionId}`);
+    if (this.state.activeRun(connectionId)) throw new Error(`A sync is already running for: ${connectionId}`);
+    return { ...this.state.createJob(connectionId, jobType).job };
+  }
+
+  /** Ends a job now; a job that has already ended is returned unchanged. */
+  finishJob(jobId: number, outcome: Outcome): T.MockJob {
+    const run = this.state.runs.get(jobId);
+    if (!run) throw new Error(`Unknown job ${jobId}`);
+    return { ...this.state.finish(run, outcome, 'mock').job };
+  }
+
+  job(jobId: number): T.MockJob | undefined {
+    const run = this.state.runs.get(jobId);
+    return run && { ...run.job };
+  }
+
+  jobs(filter: { connectionId?: string } = {}): T.MockJob[] {
+    const all = [...this.state.runs.values()].map((run) => ({ ...run.job }));
+    return all.filter((job) => filter.connectionId === undefined || job.connectionId === filter.connectionId);
+  }
+
+  requestsTo(method: string, path: string | RegExp): T.RecordedRequest[] {
+    const pattern = typeof path === 'string' ? undefined : new RegExp(path.source, path.flags.replace(/[gy]/g, '')); // stateless copy
+    const matches = (p: string) => (pattern ? pattern.test(p) : p === path);
+    return this.recorded.filter((r) => r.method === method.toUpperCase() && matches(r.path));
+  }
+
+  /** Resolves once `predicate` holds; re-checked after every request handled and every job transition (no polling). */
+  waitFor(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const settle = (err?: Error) => {
+        clearTimeout(timer);
+        this.waiters.delete(waiter);
+        if (err) reject(err);
+        else resolve();
+      };
+      const waiter: Waiter = {
+        check: () => {
+          try {
+            if (predicate()) settle();
+          } catch (err) {
+            settle(err instanceof Error ? err : new Error(`waitFor: the predicate threw ${JSON.stringify(err)}`));
+          }
+        },
+        abort: (reason) => settle(new Error(reason)),
+      };
+      const jobs = () => [...this.state.runs.values()].slice(-10).map(({ job }) => `#${job.jobId} ${job.status}`).join(', ') || 'none';
+      const timeout = () =>
+        `waitFor: condition not met within ${timeoutMs} ms: ${predicate.toString().slice(0, 200)} ` +
+        `(${this.recorded.length} requests recorded; jobs: ${jobs()})`;
+      const timer = timeoutMs < MAX_TIMER_MS ? setTimeout(() => waiter.abort(timeout()), timeoutMs) : undefined;
+      this.waiters.add(waiter);
+      if (this.closing) waiter.abort('waitFor: the mock Airbyte server is closed');
+      else waiter.check();
+    });
+  }
+
+  peakConcurrentJobs(): number { return this.state.peak; }
+  /** Every access token issued since start, expired ones included (e.g. to assert none leaks into logs). */
+  issuedTokens(): string[] { return [...this.auth.history]; }
+  expireTokens(): void { this.auth.expireAll(); }
+  injectFault(fault: T.MockFault): void { this.faults.add(fault); }
+  clearFaults(): void { this.faults.clear(); }
+
+  /** Drops jobs, recorded requests and faults; keeps workspaces, connections, scripts and tokens. */
+  reset(): void {
+    this.state.reset();
+    this.recorded.length = 0;
+    this.faults.clear();
+  }
+
+  close(): Promise<void> {
+    this.closing ??= new Promise<void>((resolve) => {
+      this.state.clearTimers();
+      for (const [timer, release] of this.delays) {
+        clearTimeout(timer);
+        release();
+      }
+      for (const waiter of [...this.waiters]) waiter.abort('waitFor: the mock Airbyte server was closed');
+      this.http.close(() => resolve());
+      this.http.closeAllConnections();
+    });
+    return this.closing;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const time = Date.now();
+    const method = (req.method ?? 'GET').toUpperCase();
+    const url = new URL(req.url ?? '/', this.origin);
+    const { api, base, route, path } = locate(url.pathname);
+    const query = toQuery(url.searchParams);
+    const body = parseBody(await readBody(req), req.headers['content-type']);
+    const record: T.RecordedRequest = { time, method, path, query, status: 0, auth: authKind(req.headers.authorization) };
+    if (body !== undefined) record.body = redact(body);
+
+    const fault = this.faults.take(method, path);
+    if (fault?.kind === 'latency') await this.delay(fault.ms);
+    if (this.closing) return;
+    if (fault?.kind === 'reset') return this.abandon(record, res);
+    const call: ApiCall = { method, path: route, query, body, baseUrl: this.origin + base };
+    const reply = fault?.kind === 'status' ? faultReply(fault) : this.dispatch(api, call, req);
+    // The handle-then-* faults let the side effect happen (e.g. a job is created) and lose or delay the answer.
+    if (fault?.kind === 'handle-then-reset') return this.abandon(record, res);
+    this.record(record, reply.status);
+    if (fault?.kind === 'handle-then-delay') await this.delay(fault.ms);
+    if (!this.closing) send(res, reply);
+  }
+
+  private dispatch(api: Api, call: ApiCall, req: IncomingMessage): Reply {
+    const fail = (status: 403 | 401, message: string) =>
+      api === 'config' ? configError(status, message) : problem(status === 403 ? 'forbidden' : 'invalid-api-key', { message });
+    try {
+      if (this.requireUserAgent && !req.headers['user-agent']?.trim()) return fail(403, 'A User-Agent header is required.');
+      if (api === 'public' && call.path === '/applications/token' && call.method === 'POST') return this.auth.issue(call.body);
+      if (!this.auth.allows(req.headers.authorization)) return fail(401, 'Missing, invalid or expired credentials.');
+      if (api === 'public') return publicApi(this.state, call);
+      if (api === 'config') return configApi(this.state, call);
+      return problem('resource-not-found', { message: `No route for ${call.method} ${call.path}` });
+    } catch (err) {
+      return problem('unexpected-problem', { message: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  private record(record: T.RecordedRequest, status: number): void {
+    record.status = status;
+    this.recorded.push(record);
+    this.notify();
+  }
+
+  private abandon(record: T.RecordedRequest, res: ServerResponse): void {
+    this.record(record, 0);
+    res.destroy();
+  }
+
+  /** A delay that close() can cut short, so no timer outlives the server. */
+  private delay(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const release = () => {
+        this.delays.delete(timer);
+        resolve();
+      };
+      const timer = setTimeout(release, Math.min(ms, MAX_TIMER_MS));
+      this.delays.set(timer, release);
+    });
+  }
+
+  private notify(): void {
+    for (const waiter of [...this.waiters]) waiter.check();
+  }
+}

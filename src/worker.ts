@@ -1,0 +1,46 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { activityLogger, AirbyteInstances, createAirbyteActivities, type AirbyteInstancesInput } from './activities';
+import { instancesFromEnv } from './config/instances-from-env';
+import { DEFAULT_TASK_QUEUE } from './worker-defaults';
+
+export { DEFAULT_TASK_QUEUE };
+
+export interface AirbyteWorkerOptions {
+  /** Airbyte instances by name; `default` is used when a workflow names none. */
+  instances: AirbyteInstances | AirbyteInstancesInput;
+  /** Default: connect to TEMPORAL_ADDRESS (or localhost:7233). */
+  connection?: NativeConnection;
+  namespace?: string;
+  taskQueue?: string;
+  /**
+   * Worker-wide protection of the Airbyte API: at most this many Airbyte activities start per second
+   * across the whole task queue. Default 20.
+   */
+  maxAirbyteCallsPerSecond?: number;
+  /** Anything else Temporal's Worker accepts (e.g. a prebuilt `workflowBundle`). */
+  workerOptions?: Partial<WorkerOptions>;
+}
+
+/** A Temporal worker that runs the Airbyte workflows and activities. */
+export async function createAirbyteWorker(options: AirbyteWorkerOptions): Promise<Worker> {
+  const instances = options.instances instanceof AirbyteInstances ? options.instances : new AirbyteInstances(options.instances, activityLogger);
+  const connection = options.connection ?? (await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS ?? 'localhost:7233' }));
+  const bundled = options.workerOptions?.workflowBundle !== undefined;
+  return Worker.create({
+    connection,
+    namespace: options.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default',
+    taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
+    activities: createAirbyteActivities(instances),
+    maxTaskQueueActivitiesPerSecond: options.maxAirbyteCallsPerSecond ?? 20,
+    ...(bundled ? {} : { workflowsPath: require.resolve('./workflows') }),
+    ...options.workerOptions,
+  });
+}
+
+/** `temporal-airbyte worker`: everything from the environment (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, AIRBYTE_*). */
+export async function runWorkerFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const instances = instancesFromEnv(env); // throws naming the bad variable, before any connection
+  const worker = await createAirbyteWorker({ instances, taskQueue: env.TEMPORAL_TASK_QUEUE, namespace: env.TEMPORAL_NAMESPACE });
+  console.log(`temporal-airbyte worker on task queue '${worker.options.taskQueue}', Airbyte instances: ${Object.keys(instances).join(', ')}`);
+  await worker.run();
+}

@@ -1,0 +1,6 @@
+// Workflow-safe entry point (`temporal-airbyte/workflows`): register it with `workflowsPath`, or re-export
+// it from your own workflows module.
+export { syncAndWait, syncProgressQuery, type SyncProgress } from './sync-and-wait';
+export { SyncFailureType } from './failure-types';
+export { DEFAULT_POLL_POLICY, nextPollDelay, pollsForDuration, type PollPolicy } from './poll-policy';
+export { parseSyncInput, type SyncContinuation, type SyncInput, type SyncResult } from './sync-input';

@@ -1,0 +1,172 @@
+import { msToNumber, type Duration } from '@temporalio/common';
+import { z } from 'zod';
+import { JOB_TYPES, type JobStatus, type JobType } from '../airbyte/job-status';
+import type { AttemptFailure, StreamStats } from '../airbyte/types';
+import { DEFAULT_POLL_POLICY, type PollPolicy } from './poll-policy';
+
+/** Input of `syncAndWait`. Only `connectionId` is required. */
+export interface SyncInput {
+  /** The Airbyte connection (a UUID). */
+  connectionId: string;
+  /** `sync` (default), `reset` or `clear`. */
+  jobType?: JobType;
+  /** Name of an Airbyte instance configured on the worker; default `default`. */
+  instance?: string;
+  /** How often to look at the job: the wait grows from `initialInterval` to `maxInterval`. */
+  poll?: { initialInterval?: Duration; maxInterval?: Duration; latenessRatio?: number };
+  /** Give up after this long overall (across continue-as-new). Default: wait as long as the job runs. */
+  timeout?: Duration;
+  /** Cancel the Airbyte job when the timeout passes. Default true. */
+  cancelOnTimeout?: boolean;
+  /** Cancel the Airbyte job when this workflow is cancelled. Default true. */
+  cancelOnWorkflowCancel?: boolean;
+  /** `throw` (default): a failed or cancelled job fails the workflow. `return`: it is returned as a result. */
+  onFailure?: 'throw' | 'return';
+  /** Fetch per-stream stats and failure reasons at the end (Configuration API, best effort). Default true. */
+  report?: boolean;
+  /** Continue-as-new once history holds this many events. Default 5,000 (Temporal warns at 10,240). */
+  historyBound?: number;
+  /** Retry policy of the Airbyte activities (the defaults suit production; tests shorten them). */
+  retry?: { initialInterval?: Duration; maximumInterval?: Duration; maximumAttempts?: number };
+  /** Internal: state carried across continue-as-new. Do not set. */
+  continued?: SyncContinuation;
+}
+
+/** What a continued run needs to go on watching the same job: the job is never triggered twice. */
+export interface SyncContinuation {
+  jobId: number;
+  attached: boolean;
+  startedAt: number;
+  deadline?: number;
+  polls: number;
+  runs: number;
+}
+
+export interface SyncResult {
+  instance: string;
+  connectionId: string;
+  jobId: number;
+  jobType: string;
+  /** Final job status: succeeded, failed or cancelled (or the last one seen, after a timeout that left the job running). */
+  status: JobStatus;
+  /** True when we joined a job that was already running rather than starting one. */
+  attached: boolean;
+  rowsSynced?: number;
+  bytesSynced?: number;
+  durationMs?: number;
+  /** When Airbyte started the job and when we saw it end (ISO-8601). */
+  startTime: string;
+  endTime: string;
+  /** Per-stream figures of the last attempt, when the Configuration API is reachable. */
+  streams?: StreamStats[];
+  failures?: AttemptFailure[];
+  /** Airbyte's own explanation of a failure, when it gave one. */
+  failureMessage?: string;
+  /** True when the overall timeout ended the wait. */
+  timedOut?: boolean;
+  polls: number;
+  /** How many times the workflow continued-as-new while waiting. */
+  continuedAsNew: number;
+}
+
+const duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  let ms: number;
+  try {
+    ms = msToNumber(value as Duration);
+  } catch {
+    ms = Number.NaN;
+  }
+  if (!Number.isFinite(ms) || ms <= 0) {
+    ctx.addIssue({ code: 'custom', message: `must be a positive duration such as 30s, 5m or 1h (got ${JSON.stringify(value)})` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const syncInputSchema = z
+  .object({
+    connectionId: z.string().regex(uuid, 'must be an Airbyte connection id (a UUID)'),
+    jobType: z.enum(JOB_TYPES, { error: `must be one of ${JOB_TYPES.join(', ')}` }).default('sync'),
+    instance: z.string().min(1).default('default'),
+    poll: z
+      .object({
+        initialInterval: duration.optional(),
+        maxInterval: duration.optional(),
+        latenessRatio: z.number().positive().max(10).optional(),
+      })
+      .strict()
+      .default({}),
+    timeout: duration.optional(),
+    cancelOnTimeout: z.boolean().default(true),
+    cancelOnWorkflowCancel: z.boolean().default(true),
+    onFailure: z.enum(['throw', 'return']).default('throw'),
+    report: z.boolean().default(true),
+    historyBound: z.number().int().min(50).max(40_000).default(5_000),
+    retry: z
+      .object({ initialInterval: duration.optional(), maximumInterval: duration.optional(), maximumAttempts: z.number().int().positive().optional() })
+      .strict()
+      .default({}),
+    continued: z
+      .object({
+        jobId: z.number().int(),
+        attached: z.boolean(),
+        startedAt: z.number(),
+        deadline: z.number().optional(),
+        polls: z.number().int(),
+        runs: z.number().int(),
+      })
+      .optional(),
+  })
+  .strict();
+
+export interface ParsedSyncInput {
+  connectionId: string;
+  jobType: JobType;
+  instance: string;
+  poll: PollPolicy;
+  timeoutMs?: number;
+  cancelOnTimeout: boolean;
+  cancelOnWorkflowCancel: boolean;
+  onFailure: 'throw' | 'return';
+  report: boolean;
+  historyBound: number;
+  retry: { initialIntervalMs?: number; maximumIntervalMs?: number; maximumAttempts?: number };
+  continued?: SyncContinuation;
+}
+
+export type InputCheck<T> = { ok: true; value: T } | { ok: false; message: string };
+
+/** Validates a SyncInput and fills in defaults; the message names every bad field. */
+export function parseSyncInput(input: unknown): InputCheck<ParsedSyncInput> {
+  const parsed = syncInputSchema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'input'} ${i.message}`);
+    return { ok: false, message: `invalid sync input: ${problems.join('; ')}` };
+  }
+  const v = parsed.data;
+  const poll: PollPolicy = {
+    initialMs: v.poll.initialInterval ?? DEFAULT_POLL_POLICY.initialMs,
+    maxMs: v.poll.maxInterval ?? Math.max(DEFAULT_POLL_POLICY.maxMs, v.poll.initialInterval ?? 0),
+    latenessRatio: v.poll.latenessRatio ?? DEFAULT_POLL_POLICY.latenessRatio,
+  };
+  if (poll.maxMs < poll.initialMs) return { ok: false, message: 'invalid sync input: poll.maxInterval must not be shorter than poll.initialInterval' };
+  return {
+    ok: true,
+    value: {
+      connectionId: v.connectionId,
+      jobType: v.jobType,
+      instance: v.instance,
+      poll,
+      timeoutMs: v.timeout,
+      cancelOnTimeout: v.cancelOnTimeout,
+      cancelOnWorkflowCancel: v.cancelOnWorkflowCancel,
+      onFailure: v.onFailure,
+      report: v.report,
+      historyBound: v.historyBound,
+      retry: { initialIntervalMs: v.retry.initialInterval, maximumIntervalMs: v.retry.maximumInterval, maximumAttempts: v.retry.maximumAttempts },
+      continued: v.continued,
+    },
+  };
+}

@@ -1,0 +1,18 @@
+import { AirbyteTestEnvironment, type AirbyteTestEnvironmentOptions } from '../../src/testing';
+
+/** An AirbyteTestEnvironment on the run's shared dev server and workflow bundle (see test/setup). */
+export function startTestEnvironment(options: Omit<AirbyteTestEnvironmentOptions, 'temporal'> = {}): Promise<AirbyteTestEnvironment> {
+  const address = process.env.TEMPORAL_TEST_ADDRESS;
+  const codePath = process.env.TEMPORAL_TEST_BUNDLE;
+  if (!address || !codePath) throw new Error('test/setup/global-setup.ts did not run');
+  return AirbyteTestEnvironment.start({
+    ...options,
+    temporal: { address },
+    workerOptions: { workflowBundle: { codePath }, ...options.workerOptions },
+  });
+}
+
+/** Fast activity retries, so fault-injection tests do not wait out production back-off. */
+export const FAST_RETRY = { initialInterval: '50ms', maximumInterval: '200ms' } as const;
+/** Fast polling for jobs that last a few hundred milliseconds on the mock. */
+export const FAST_POLL = { initialInterval: '50ms', maxInterval: '100ms' } as const;

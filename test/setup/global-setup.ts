@@ -1,0 +1,26 @@
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { resolveTemporalCli } from '../../src/testing/temporal-cli';
+
+declare global {
+  var __TEMPORAL_ENV__: TestWorkflowEnvironment | undefined;
+}
+
+/** Starts the real Temporal dev server once and bundles the workflows once for every test file. */
+export default async function globalSetup(): Promise<void> {
+  const [env, bundle] = await Promise.all([
+    TestWorkflowEnvironment.createLocal({ server: { executable: resolveTemporalCli(), ip: '127.0.0.1' } }),
+    bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: quietLogger }),
+  ]);
+  globalThis.__TEMPORAL_ENV__ = env;
+  const bundlePath = join(mkdtempSync(join(tmpdir(), 'temporal-airbyte-')), 'workflows.js');
+  writeFileSync(bundlePath, bundle.code);
+  process.env.TEMPORAL_TEST_ADDRESS = env.address;
+  process.env.TEMPORAL_TEST_BUNDLE = bundlePath;
+}
+
+const noop = () => undefined;
+const quietLogger = { trace: noop, debug: noop, info: noop, warn: console.warn, error: console.error, log: noop };

@@ -1,0 +1,292 @@
+import { WorkflowFailedError } from '@temporalio/client';
+import { CancelledFailure, type ApplicationFailure } from '@temporalio/common';
+import { AirbyteInputError, AirbyteSyncError, SyncFailureType, syncWorkflowId, type SyncInput } from '../src';
+import type { AirbyteTestEnvironment } from '../src/testing';
+import { FAST_POLL, FAST_RETRY, startTestEnvironment } from './helpers/environment';
+
+// Every test runs the real syncAndWait workflow on the shared Temporal dev server, against the mock Airbyte.
+let env: AirbyteTestEnvironment;
+
+beforeAll(async () => {
+  env = await startTestEnvironment({ defaultInstance: { createJobTimeoutMs: 500 } });
+});
+afterAll(async () => {
+  await env?.close();
+});
+beforeEach(() => env.mock.reset());
+
+const input = (connectionId: string, extra: Partial<SyncInput> = {}): SyncInput => ({
+  connectionId,
+  poll: FAST_POLL,
+  retry: FAST_RETRY,
+  ...extra,
+});
+
+const jobRequests = (method: string) => env.mock.requestsTo(method, '/jobs');
+
+async function expectSyncError(promise: Promise<unknown>, type: SyncFailureType): Promise<AirbyteSyncError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(AirbyteSyncError);
+  expect((err as AirbyteSyncError).type).toBe(type);
+  return err as AirbyteSyncError;
+}
+
+test('a successful sync returns the job id, status, rows, bytes, per-stream stats, duration, start and end', async () => {
+  const { connectionId } = env.mock.addConnection({
+    script: {
+      phases: [{ status: 'pending', ms: 30 }, { status: 'running', ms: 200 }],
+      streams: [
+        { name: 'customers', records: 120, bytes: 9_000 },
+        { name: 'invoices', records: 30, bytes: 3_000 },
+      ],
+    },
+  });
+  const result = await env.syncs.syncAndWait(input(connectionId));
+
+  const job = env.mock.jobs({ connectionId });
+  expect(job).toHaveLength(1);
+  expect(result).toMatchObject({
+    connectionId,
+    instance: 'default',
+    jobId: job[0]!.jobId,
+    jobType: 'sync',
+    status: 'succeeded',
+    attached: false,
+    rowsSynced: 150,
+    bytesSynced: 12_000,
+  });
+  expect(result.streams?.map((s) => [s.name, s.recordsCommitted])).toEqual([
+    ['customers', 120],
+    ['invoices', 30],
+  ]);
+  expect(result.durationMs).toBeGreaterThan(0);
+  expect(Date.parse(result.endTime)).toBeGreaterThanOrEqual(Date.parse(result.startTime));
+  expect(result.polls).toBeGreaterThan(0);
+});
+
+test('a failed job fails the workflow with a typed failure naming the job and Airbyte\'s message', async () => {
+  const { connectionId } = env.mock.addConnection({
+    script: { phases: [{ status: 'running', ms: 50 }], outcome: 'failed', failureMessage: 'Stripe API key is invalid' },
+  });
+  const err = await expectSyncError(env.syncs.syncAndWait(input(connectionId)), SyncFailureType.JobFailed);
+  const jobId = env.mock.jobs({ connectionId })[0]!.jobId;
+  expect(err.message).toContain(`job ${jobId}`);
+  expect(err.message).toContain('Stripe API key is invalid');
+  expect(err.result).toMatchObject({ jobId, status: 'failed', failureMessage: 'Stripe API key is invalid' });
+});
+
+test('onFailure "return" returns a failed job as a result instead of failing', async () => {
+  const { connectionId } = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: 50 }], outcome: 'failed' } });
+  const result = await env.syncs.syncAndWait(input(connectionId, { onFailure: 'return' }));
+  expect(result.status).toBe('failed');
+  expect(result.jobId).toBe(env.mock.jobs({ connectionId })[0]!.jobId);
+});
+
+test('a job cancelled on Airbyte fails the workflow as cancelled, not as success', async () => {
+  const { connectionId } = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: Infinity }] } });
+  const handle = await env.syncs.startSync(input(connectionId));
+  await env.mock.waitFor(() => env.mock.jobs({ connectionId }).length === 1);
+  env.mock.finishJob(env.mock.jobs({ connectionId })[0]!.jobId, 'cancelled');
+  const err = await expectSyncError(env.syncs.result(handle.workflowId), SyncFailureType.JobCancelled);
+  expect(err.result?.status).toBe('cancelled');
+});
+
+test('cancelling the workflow cancels the Airbyte job', async () => {
+  const { connectionId } = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: Infinity }] } });
+  const handle = await env.syncs.startSync(input(connectionId));
+  await env.mock.waitFor(() => env.mock.requestsTo('GET', /^\/jobs\/\d+$/).length >= 1);
+  await handle.cancel();
+
+  const err = await handle.result().catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(WorkflowFailedError);
+  expect((err as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+  const [job] = env.mock.jobs({ connectionId });
+  expect(job).toMatchObject({ status: 'cancelled', cancelledBy: 'api' });
+  expect(env.mock.requestsTo('DELETE', `/jobs/${job!.jobId}`)).toHaveLength(1);
+});
+
+test('the overall timeout cancels the Airbyte job and fails as timed out', async () => {
+  const { connectionId } = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: Infinity }] } });
+  const err = await expectSyncError(env.syncs.syncAndWait(input(connectionId, { timeout: '1s' })), SyncFailureType.TimedOut);
+  const [job] = env.mock.jobs({ connectionId });
+  expect(job).toMatchObject({ status: 'cancelled', cancelledBy: 'api' });
+  expect(err.result).toMatchObject({ jobId: job!.jobId, status: 'cancelled', timedOut: true });
+});
+
+test('a sync already running at start is joined: exactly one job, and its result', async () => {
+  const { connectionId } = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: Infinity }], rowsSynced: 7 } });
+  const running = env.mock.startJob(connectionId);
+  const handle = await env.syncs.startSync(input(connectionId));
+  await env.mock.waitFor(() => jobRequests('POST').some((r) => r.status === 409));
+  env.mock.finishJob(running.jobId, 'succeeded');
+
+  const result = await env.syncs.result(handle.workflowId);
+  expect(result).toMatchObject({ jobId: running.jobId, status: 'succeeded', attached: true, rowsSynced: 7 });
+  expect(env.mock.jobs({ connectionId })).toHaveLength(1);
+});
+
+test('a create that times out after Airbyte created the job ends with exactly one job', async () => {
+  const { connectionId } = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: 300 }] } });
+  env.mock.injectFault({ method: 'POST', path: '/jobs', kind: 'handle-then-delay', ms: 2_000 });
+  const result = await env.syncs.syncAndWait(input(connectionId));
+
+  const jobs = env.mock.jobs({ connectionId });
+  expect(jobs).toHaveLength(1);
+  expect(result).toMatchObject({ jobId: jobs[0]!.jobId, status: 'succeeded', attached: true });
+});
+
+test('a create whose connection is reset after Airbyte created the job ends with exactly one job', async () => {
+  const { connectionId } = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: 300 }] } });
+  env.mock.injectFault({ method: 'POST', path: '/jobs', kind: 'handle-then-reset' });
+  const result = await env.syncs.syncAndWait(input(connectionId));
+
+  const jobs = env.mock.jobs({ connectionId });
+  expect(jobs).toHaveLength(1);
+  expect(result).toMatchObject({ jobId: jobs[0]!.jobId, status: 'succeeded', attached: true });
+});
+
+test('bursts of 429 (with and without Retry-After) and 5xx are retried to success, with one job', async () => {
+  const { connectionId } = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: 300 }] } });
+  env.mock.injectFault({ method: 'POST', path: '/jobs', kind: 'status', status: 429, times: 2 });
+  env.mock.injectFault({ method: 'POST', path: '/jobs', kind: 'status', status: 429, retryAfterSeconds: 1 });
+  env.mock.injectFault({ method: 'GET', path: /^\/jobs\/\d+$/, kind: 'status', status: 503, times: 2 });
+  env.mock.injectFault({ method: 'GET', path: /^\/jobs\/\d+$/, kind: 'status', status: 500 });
+  env.mock.injectFault({ method: 'GET', path: /^\/jobs\/\d+$/, kind: 'reset' });
+
+  const result = await env.syncs.syncAndWait(input(connectionId));
+  expect(result.status).toBe('succeeded');
+  expect(env.mock.jobs({ connectionId })).toHaveLength(1);
+  const statuses = env.mock.requests.map((r) => r.status);
+  expect(statuses.filter((s) => s === 429)).toHaveLength(3);
+  expect(statuses.filter((s) => s >= 500)).toHaveLength(3);
+  expect(statuses.filter((s) => s === 0)).toHaveLength(1);
+});
+
+test('a token that expires mid-sync is renewed and the sync completes', async () => {
+  const { connectionId } = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: Infinity }] } });
+  const handle = await env.syncs.startSync(input(connectionId));
+  await env.mock.waitFor(() => env.mock.requestsTo('GET', /^\/jobs\/\d+$/).length >= 1);
+  const tokensBefore = env.mock.requestsTo('POST', '/applications/token').length;
+  env.mock.expireTokens();
+  await env.mock.waitFor(() => env.mock.requestsTo('POST', '/applications/token').length > tokensBefore);
+  env.mock.finishJob(env.mock.jobs({ connectionId })[0]!.jobId, 'succeeded');
+
+  const result = await env.syncs.result(handle.workflowId);
+  expect(result.status).toBe('succeeded');
+  expect(env.mock.requests.some((r) => r.status === 401)).toBe(true);
+});
+
+test('an unknown job status is treated as still running', async () => {
+  const { connectionId } = env.mock.addConnection({ script: { phases: [{ status: 'waiting_for_capacity', ms: Infinity }] } });
+  const handle = await env.syncs.startSync(input(connectionId));
+  await env.mock.waitFor(() => env.mock.requestsTo('GET', /^\/jobs\/\d+$/).length >= 3);
+  const progress = await env.syncs.progress(handle.workflowId);
+  expect(progress.status).toBe('waiting_for_capacity');
+  env.mock.finishJob(env.mock.jobs({ connectionId })[0]!.jobId, 'succeeded');
+
+  expect((await env.syncs.result(handle.workflowId)).status).toBe('succeeded');
+  expect(env.mock.requestsTo('DELETE', /^\/jobs/)).toHaveLength(0);
+});
+
+describe('bad input fails at once, before any Airbyte call', () => {
+  test.each<[string, Partial<SyncInput>, RegExp]>([
+    ['a connection id that is not a UUID', { connectionId: 'stripe-prod' }, /connectionId must be an Airbyte connection id/],
+    ['an unsupported job type', { jobType: 'refresh' as 'sync' }, /jobType must be one of sync, reset, clear/],
+    ['a negative timeout', { timeout: -5 }, /timeout must be a positive duration/],
+    ['an unreadable poll interval', { poll: { initialInterval: 'soon' as unknown as number } }, /poll.initialInterval must be a positive duration/],
+    ['an unknown option', { cancelOnTimout: false } as Partial<SyncInput>, /Unrecognized key.*cancelOnTimout/],
+  ])('%s', async (_, bad, message) => {
+    const connectionId = env.mock.addConnection().connectionId;
+    const inputs = { ...input(connectionId), ...bad };
+
+    // Through our client: rejected before Temporal is called.
+    await expect(env.syncs.startSync(inputs)).rejects.toThrow(AirbyteInputError);
+    await expect(env.syncs.startSync(inputs)).rejects.toThrow(message);
+
+    // Straight to Temporal: the workflow fails with a non-retryable failure, and Airbyte is never called.
+    const handle = await env.client.workflow.start('syncAndWait', {
+      taskQueue: env.taskQueue,
+      workflowId: `bad-input-${Math.random()}`,
+      args: [inputs],
+    });
+    const err: unknown = await handle.result().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    const cause = (err as WorkflowFailedError).cause as ApplicationFailure;
+    expect(cause.type).toBe(SyncFailureType.InvalidInput);
+    expect(cause.nonRetryable).toBe(true);
+    expect(cause.message).toMatch(message);
+    expect(env.mock.requests).toHaveLength(0);
+  });
+
+  test('an Airbyte instance the worker does not know', async () => {
+    const { connectionId } = env.mock.addConnection();
+    const err = await expectSyncErrorOrFailure(env.syncs.syncAndWait(input(connectionId, { instance: 'nope' })));
+    expect(err).toMatch(/unknown Airbyte instance 'nope'; this worker knows: default/);
+    expect(env.mock.requests).toHaveLength(0);
+  });
+});
+
+async function expectSyncErrorOrFailure(promise: Promise<unknown>): Promise<string> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(WorkflowFailedError);
+  const activityFailure = (err as WorkflowFailedError).cause?.cause as Error | undefined;
+  return activityFailure?.message ?? '';
+}
+
+test('a long sync continues-as-new, keeps watching the same job, and returns the right result', async () => {
+  const { connectionId } = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: Infinity }], rowsSynced: 42 } });
+  const handle = await env.syncs.startSync(input(connectionId, { historyBound: 50 }));
+  const firstRunId = (await handle.describe()).runId;
+  // About 8 history events per check: a bound of 50 hands over every 5 or 6 checks.
+  await env.mock.waitFor(() => env.mock.requestsTo('GET', /^\/jobs\/\d+$/).length >= 12, 30_000);
+  env.mock.finishJob(env.mock.jobs({ connectionId })[0]!.jobId, 'succeeded');
+
+  const result = await env.syncs.result(handle.workflowId);
+  expect(result).toMatchObject({ status: 'succeeded', rowsSynced: 42 });
+  expect(result.continuedAsNew).toBeGreaterThanOrEqual(2);
+  expect(result.polls).toBeGreaterThanOrEqual(12);
+  expect((await handle.describe()).runId).not.toBe(firstRunId);
+  expect(env.mock.jobs({ connectionId })).toHaveLength(1);
+  expect(jobRequests('POST')).toHaveLength(1);
+});
+
+test('two starts for the same connection share one workflow and one job', async () => {
+  const { connectionId } = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: Infinity }] } });
+  const [a, b] = await Promise.all([env.syncs.startSync(input(connectionId)), env.syncs.startSync(input(connectionId))]);
+  expect(a.workflowId).toBe(syncWorkflowId(connectionId));
+  expect(b.firstExecutionRunId).toBe(a.firstExecutionRunId);
+  await env.mock.waitFor(() => env.mock.jobs({ connectionId }).length === 1);
+  env.mock.finishJob(env.mock.jobs({ connectionId })[0]!.jobId, 'succeeded');
+  await env.syncs.result(a.workflowId);
+  expect(jobRequests('POST')).toHaveLength(1);
+});
+
+test('no secret reaches the workflow history', async () => {
+  const { connectionId } = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: 100 }], outcome: 'failed' } });
+  env.mock.injectFault({ method: 'GET', path: /^\/jobs\/\d+$/, kind: 'status', status: 500 });
+  const handle = await env.syncs.startSync(input(connectionId, { onFailure: 'return' }));
+  await handle.result();
+
+  const decoded = historyText(await handle.fetchHistory());
+  const { clientId, clientSecret } = env.mock.credentials!;
+  expect(decoded).toContain(connectionId); // the search below does look into payloads
+  expect(decoded).not.toContain(clientSecret);
+  expect(decoded).not.toMatch(/Bearer|Authorization|access_token/i);
+  for (const token of env.mock.issuedTokens()) expect(decoded).not.toContain(token);
+  expect(clientId.length).toBeGreaterThan(0);
+});
+
+/** Every string in the history, payload bytes decoded as text, so the search sees what the UI would show. */
+function historyText(value: unknown): string {
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.map(historyText).join('\n');
+  if (value && typeof value === 'object') return Object.values(value).map(historyText).join('\n');
+  return '';
+}
