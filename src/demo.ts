@@ -1,3 +1,4 @@
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { AirbyteTestEnvironment } from './testing/test-environment';
 
 /**
@@ -5,6 +6,7 @@ import { AirbyteTestEnvironment } from './testing/test-environment';
  * worker, and one sync through the client, exactly as a service would run it.
  */
 export async function runDemo(options: { stay: boolean; uiPort?: number }): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('WARN') }); // the demo's own lines, not the worker's chatter
   console.log('starting a Temporal dev server, the mock Airbyte server and a worker ...');
   const env = await AirbyteTestEnvironment.start({ temporal: { ui: true, uiPort: options.uiPort } });
   try {

@@ -84,7 +84,8 @@ export class AirbyteTestEnvironment {
   }
 
   async close(): Promise<void> {
-    this.worker.shutdown();
+    // The worker shuts itself down on SIGINT/SIGTERM; only ask if it is still running.
+    if (this.worker.getState() === 'RUNNING') this.worker.shutdown();
     await this.running;
     await this.temporal.teardown();
     await this.mock.close();

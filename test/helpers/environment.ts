@@ -1,4 +1,13 @@
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { AirbyteTestEnvironment, type AirbyteTestEnvironmentOptions } from '../../src/testing';
+
+// Fault-injection tests make activities fail on purpose: keep the worker's log to real errors
+// (unless the test file installed its own runtime first, as the log-capturing test does).
+try {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+} catch {
+  // already installed
+}
 
 /** An AirbyteTestEnvironment on the run's shared dev server and workflow bundle (see test/setup). */
 export function startTestEnvironment(options: Omit<AirbyteTestEnvironmentOptions, 'temporal'> = {}): Promise<AirbyteTestEnvironment> {
