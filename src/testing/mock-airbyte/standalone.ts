@@ -4,14 +4,18 @@ import { MockAirbyteServer } from './server';
 // Runs the mock as a process, to try a client or the demo against it by hand:
 //   npx tsx src/testing/mock-airbyte/standalone.ts --port 8000 --connections 3 --running-ms 5000
 
-const USAGE = 'Usage: mock-airbyte [--port N (8000)] [--host H (127.0.0.1)] [--connections N (3)] [--running-ms N]';
+const USAGE =
+  'Usage: mock-airbyte [--port N (8000)] [--host H (127.0.0.1)] [--connections N (3)] [--running-ms N] [--client-id ID] [--client-secret SECRET]';
 
 /** Starts a mock server with demo connections, prints how to reach it and keeps running until closed. */
 export async function runStandalone(argv: string[]): Promise<MockAirbyteServer> {
   const string = { type: 'string' } as const;
-  let values: Partial<Record<'port' | 'host' | 'connections' | 'running-ms', string>>;
+  let values: Partial<Record<'port' | 'host' | 'connections' | 'running-ms' | 'client-id' | 'client-secret', string>>;
   try {
-    ({ values } = parseArgs({ args: argv, options: { port: string, host: string, connections: string, 'running-ms': string } }));
+    ({ values } = parseArgs({
+      args: argv,
+      options: { port: string, host: string, connections: string, 'running-ms': string, 'client-id': string, 'client-secret': string },
+    }));
   } catch (err) {
     throw new Error(`${err instanceof Error ? err.message : 'Bad arguments'}. ${USAGE}`, { cause: err });
   }
@@ -24,6 +28,8 @@ export async function runStandalone(argv: string[]): Promise<MockAirbyteServer> 
   const server = await MockAirbyteServer.start({
     port: count('port', 8000),
     host: values.host ?? '127.0.0.1',
+    // Fixed credentials let a worker in another process (docker-compose) be configured ahead of time.
+    auth: { clientId: values['client-id'], clientSecret: values['client-secret'] },
     ...(runningMs !== undefined && { defaultScript: { phases: [{ status: 'pending', ms: 20 }, { status: 'running', ms: runningMs }] } }),
   });
   const connections = Array.from({ length: count('connections', 3) }, (_, i) => server.addConnection({ name: `demo-connection-${i + 1}` }));
