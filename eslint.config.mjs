@@ -14,10 +14,19 @@ export default tseslint.config(
     },
   },
   {
-    // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins there.
+    // Workflow code runs in Temporal's deterministic sandbox: activity *types* only, no Node built-ins, no I/O.
     files: ['src/workflows/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'fs', 'path', 'os', 'crypto', 'http', 'https', 'child_process', 'axios', '../activities/*', '!../activities'], message: 'workflow code must stay deterministic: import activity types only, no Node built-ins or I/O' }] }],
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/activities', '**/activities/**'], allowTypeImports: true, message: 'workflows import activity types only' },
+            { group: ['node:*', 'fs', 'path', 'os', 'crypto', 'http', 'https', 'child_process', 'axios', '**/airbyte/client', '**/airbyte/http', '**/airbyte/auth'], message: 'no Node built-ins or I/O in workflow code' },
+          ],
+        },
+      ],
     },
   },
   {

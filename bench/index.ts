@@ -39,7 +39,6 @@ function pollTable(): void {
 }
 
 async function historyFigures(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
   const env = await AirbyteTestEnvironment.start();
   try {
     const measure = async (polls: number) => {
@@ -75,10 +74,45 @@ async function historyFigures(): Promise<void> {
   }
 }
 
+/** A wide pipeline on one worker: wall time and the parent's history, against a one-sync pipeline as baseline. */
+async function pipelineScale(size: number): Promise<void> {
+  const env = await AirbyteTestEnvironment.start({ maxAirbyteCallsPerSecond: 1_000 });
+  try {
+    const run = async (n: number, maxParallel: number) => {
+      const steps = Array.from({ length: n }, (_, i) => {
+        const { connectionId } = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: 1_000 }], rowsSynced: 1 } });
+        return { id: `s${i}`, kind: 'sync' as const, connectionId, poll: { initialInterval: 1_000, maxInterval: 1_000 } };
+      });
+      const started = Date.now();
+      const handle = await env.syncs.startPipeline({ name: `scale-${n}`, maxParallel, steps });
+      const result = await env.syncs.pipelineResult(handle.workflowId);
+      const wallMs = Date.now() - started;
+      const events = (await handle.fetchHistory()).events?.length ?? 0;
+      return { wallMs, events, succeeded: result.totals.succeeded, peak: env.mock.peakConcurrentJobs() };
+    };
+    const baseline = await run(1, 1);
+    env.mock.reset();
+    const maxParallel = 100;
+    const wide = await run(size, maxParallel);
+    console.log(`\n## Pipeline scale (one worker, mock jobs of 1 s, maxParallel ${maxParallel})\n`);
+    console.log(`baseline, 1 sync: ${baseline.wallMs} ms, parent history ${baseline.events} events`);
+    console.log(
+      `${size} syncs: ${wide.succeeded} succeeded in ${wide.wallMs} ms, parent history ${wide.events} events ` +
+        `(${(wide.events / size).toFixed(1)} per step), peak ${wide.peak} jobs at once`,
+    );
+    const ideal = Math.ceil(size / maxParallel) * baseline.wallMs;
+    console.log(`wall time / (waves x baseline): ${(wide.wallMs / ideal).toFixed(2)} (1.00 = as fast as ${Math.ceil(size / maxParallel)} back-to-back single syncs)`);
+  } finally {
+    await env.close();
+  }
+}
+
 async function main(): Promise<void> {
   console.log(`default poll policy: ${JSON.stringify(DEFAULT_POLL_POLICY)}`);
   pollTable();
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
   await historyFigures();
+  await pipelineScale(Number(process.env.BENCH_PIPELINE_SIZE ?? 500));
 }
 
 main().catch((err: unknown) => {

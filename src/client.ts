@@ -1,5 +1,8 @@
-import { WorkflowFailedError, type Client, type WorkflowHandleWithFirstExecutionRunId, type WorkflowStartOptions } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowUpdateFailedError, type Client, type WorkflowHandleWithFirstExecutionRunId, type WorkflowStartOptions } from '@temporalio/client';
 import { ApplicationFailure, WorkflowIdConflictPolicy } from '@temporalio/common';
+import type { airbytePipeline } from './workflows/pipeline/pipeline';
+import { checkPipeline, type PipelineDefinition } from './workflows/pipeline/definition';
+import type { PipelineProgress, PipelineResult, StepStatus } from './workflows/pipeline/status';
 import type { syncAndWait } from './workflows/sync-and-wait';
 import { SyncFailureType } from './workflows/failure-types';
 import { parseSyncInput, type SyncInput, type SyncResult } from './workflows/sync-input';
@@ -25,12 +28,25 @@ export class AirbyteSyncError extends Error {
   }
 }
 
+/** A pipeline that failed or was cancelled; `result` has every step's outcome. */
+export class AirbytePipelineError extends Error {
+  override readonly name = 'AirbytePipelineError';
+  constructor(
+    message: string,
+    readonly result: PipelineResult | undefined,
+    readonly workflowId: string,
+  ) {
+    super(message);
+  }
+}
+
 /** The workflow id of a connection's sync: one sync workflow per connection at a time. */
 export function syncWorkflowId(connectionId: string, instance = 'default'): string {
   return `airbyte-sync:${instance}:${connectionId}`;
 }
 
 export type SyncStartOptions = Partial<Omit<WorkflowStartOptions<typeof syncAndWait>, 'args'>>;
+export type PipelineStartOptions = Partial<Omit<WorkflowStartOptions<typeof airbytePipeline>, 'args'>>;
 
 /** Typed helpers for services that start, watch and cancel Airbyte syncs. */
 export class AirbyteSyncClient {
@@ -83,6 +99,56 @@ export class AirbyteSyncClient {
   /** Cancels the workflow; it cancels its Airbyte job before it ends. */
   async cancel(workflowId: string): Promise<void> {
     await this.client.workflow.getHandle(workflowId).cancel();
+  }
+
+  /** Checks the definition (graph included) and starts the pipeline; nothing starts if it is invalid. */
+  async startPipeline(definition: PipelineDefinition, options: PipelineStartOptions = {}): Promise<WorkflowHandleWithFirstExecutionRunId<typeof airbytePipeline>> {
+    const check = checkPipeline(definition);
+    if (!check.ok) throw new AirbyteInputError(check.message);
+    return this.client.workflow.start<typeof airbytePipeline>('airbytePipeline', {
+      taskQueue: this.taskQueue,
+      workflowId: `airbyte-pipeline:${check.value.name}:${Date.now().toString(36)}`,
+      staticSummary: `Airbyte pipeline ${check.value.name} (${check.value.steps.length} steps)`,
+      ...options,
+      args: [check.value],
+    });
+  }
+
+  /** Runs a pipeline to its end; a failed or cancelled pipeline throws `AirbytePipelineError`. */
+  async runPipeline(definition: PipelineDefinition, options: PipelineStartOptions = {}): Promise<PipelineResult> {
+    const handle = await this.startPipeline(definition, options);
+    return this.pipelineResult(handle.workflowId);
+  }
+
+  async pipelineResult(workflowId: string): Promise<PipelineResult> {
+    try {
+      return await this.client.workflow.getHandle<typeof airbytePipeline>(workflowId).result();
+    } catch (err) {
+      if (err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure && err.cause.type?.startsWith('AirbytePipeline')) {
+        throw new AirbytePipelineError(err.cause.message, err.cause.details?.[0] as PipelineResult | undefined, workflowId);
+      }
+      throw err;
+    }
+  }
+
+  pipelineProgress(workflowId: string): Promise<PipelineProgress> {
+    return this.client.workflow.getHandle(workflowId).query<PipelineProgress>('airbytePipelineProgress');
+  }
+
+  /** Cancels one step (its Airbyte job or dbt run); steps downstream of it are skipped. */
+  async cancelPipelineStep(workflowId: string, stepId: string): Promise<StepStatus> {
+    try {
+      return await this.client.workflow.getHandle(workflowId).executeUpdate<StepStatus, [string]>('airbyteCancelStep', { args: [stepId] });
+    } catch (err) {
+      // The workflow's validator rejected it (unknown or finished step): say why, not just "Update failed".
+      if (err instanceof WorkflowUpdateFailedError && err.cause) throw new AirbyteInputError(err.cause.message);
+      throw err;
+    }
+  }
+
+  /** Cancels every running step, skips the rest; the pipeline ends `cancelled`. */
+  cancelPipeline(workflowId: string): Promise<PipelineProgress> {
+    return this.client.workflow.getHandle(workflowId).executeUpdate<PipelineProgress, []>('airbyteCancelPipeline');
   }
 }
 

@@ -2,11 +2,31 @@
 // Workflows live in `temporal-airbyte/workflows`; the mock Airbyte and test environment in `temporal-airbyte/testing`.
 export * from './airbyte';
 export * from './activities';
-export { AirbyteInputError, AirbyteSyncClient, AirbyteSyncError, syncWorkflowId, type SyncStartOptions } from './client';
+export {
+  AirbyteInputError,
+  AirbytePipelineError,
+  AirbyteSyncClient,
+  AirbyteSyncError,
+  syncWorkflowId,
+  type PipelineStartOptions,
+  type SyncStartOptions,
+} from './client';
+export { loadPipeline, parsePipeline, PipelineDefinitionError } from './pipelines/load-pipeline';
+export {
+  checkPipeline,
+  type ActivityStep,
+  type DbtStep,
+  type PipelineDefinition,
+  type PipelineStep,
+  type SyncStep,
+  type WorkflowStep,
+  type WorkspaceStep,
+} from './workflows/pipeline/definition';
+export type { PipelineProgress, PipelineResult, StepState, StepStatus } from './workflows/pipeline/status';
 export { instancesFromEnv } from './config/instances-from-env';
 export { AirbytePlugin } from './plugin';
 export { createAirbyteWorker, DEFAULT_TASK_QUEUE, runWorkerFromEnv, type AirbyteWorkerOptions } from './worker';
-export { SyncFailureType } from './workflows/failure-types';
+export { PipelineFailureType, SyncFailureType } from './workflows/failure-types';
 export { DEFAULT_POLL_POLICY, nextPollDelay, pollsForDuration, type PollPolicy } from './workflows/poll-policy';
 export { parseSyncInput, type SyncContinuation, type SyncInput, type SyncResult } from './workflows/sync-input';
 export type { SyncProgress } from './workflows/sync-and-wait';

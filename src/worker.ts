@@ -1,5 +1,6 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { activityLogger, AirbyteInstances, createAirbyteActivities, type AirbyteInstancesInput } from './activities';
+import { createDbtActivities, type DbtActivityOptions } from './activities/dbt';
 import { instancesFromEnv } from './config/instances-from-env';
 import { DEFAULT_TASK_QUEUE } from './worker-defaults';
 
@@ -17,6 +18,10 @@ export interface AirbyteWorkerOptions {
    * across the whole task queue. Default 20.
    */
   maxAirbyteCallsPerSecond?: number;
+  /** Options of the dbt activity used by pipelines' `dbt` steps (executable, default project, env). */
+  dbt?: DbtActivityOptions;
+  /** Your own activities, for pipelines' `activity` steps. */
+  activities?: object;
   /** Anything else Temporal's Worker accepts (e.g. a prebuilt `workflowBundle`). */
   workerOptions?: Partial<WorkerOptions>;
 }
@@ -30,7 +35,7 @@ export async function createAirbyteWorker(options: AirbyteWorkerOptions): Promis
     connection,
     namespace: options.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default',
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
-    activities: createAirbyteActivities(instances),
+    activities: { ...createAirbyteActivities(instances), ...createDbtActivities(options.dbt), ...options.activities },
     maxTaskQueueActivitiesPerSecond: options.maxAirbyteCallsPerSecond ?? 20,
     ...(bundled ? {} : { workflowsPath: require.resolve('./workflows') }),
     ...options.workerOptions,

@@ -1,5 +1,6 @@
 import { Context, log } from '@temporalio/activity';
-import { AirbyteApiError, type AirbyteLogger } from '../airbyte';
+import { ApplicationFailure } from '@temporalio/common';
+import { AirbyteApiError, type AirbyteConnection, type AirbyteLogger } from '../airbyte';
 import { withFailureMapping } from './failures';
 import { AirbyteInstances, type AirbyteInstancesInput } from './instances';
 import { toSnapshot } from './snapshot';
@@ -8,6 +9,8 @@ import type {
   CancelJobResult,
   ConnectionRef,
   ConnectionSummary,
+  FindConnectionInput,
+  ListConnectionsInput,
   JobRef,
   JobReport,
   JobSnapshot,
@@ -64,17 +67,36 @@ export function createAirbyteActivities(instances: AirbyteInstances | AirbyteIns
     }),
 
     airbyteGetConnection: withFailureMapping(async ({ instance, connectionId }: ConnectionRef): Promise<ConnectionSummary> => {
-      const c = await registry.get(instance).getConnection(connectionId);
-      return {
-        connectionId: c.connectionId,
-        name: c.name,
-        workspaceId: c.workspaceId,
-        sourceId: c.sourceId,
-        destinationId: c.destinationId,
-        status: c.status,
-        streams: (c.configurations?.streams ?? []).map((s) => s.name),
-        tags: c.tags.map((t) => t.name),
-      };
+      return summarize(await registry.get(instance).getConnection(connectionId));
+    }),
+
+    /** A connection by its exact name: pipelines may name connections instead of using ids. */
+    airbyteFindConnection: withFailureMapping(async ({ instance, name, workspaceId }: FindConnectionInput): Promise<ConnectionSummary> => {
+      const matches: AirbyteConnection[] = [];
+      for await (const c of registry.get(instance).iterateConnections({ workspaceIds: workspaceId ? [workspaceId] : undefined })) {
+        if (c.name === name) matches.push(c);
+      }
+      const where = `in Airbyte instance '${instance ?? 'default'}'${workspaceId ? ` workspace ${workspaceId}` : ''}`;
+      if (matches.length === 0) throw ApplicationFailure.nonRetryable(`no connection named '${name}' ${where}`, 'AirbyteConnectionNotFound');
+      if (matches.length > 1) {
+        const ids = matches.map((c) => c.connectionId).join(', ');
+        throw ApplicationFailure.nonRetryable(`${matches.length} connections are named '${name}' ${where} (${ids}); use connectionId`, 'AirbyteConnectionAmbiguous');
+      }
+      return summarize(matches[0] as AirbyteConnection);
+    }),
+
+    /** Connections of workspaces, filtered by name pattern, tags and status, in Airbyte's order. */
+    airbyteListConnections: withFailureMapping(async (input: ListConnectionsInput): Promise<ConnectionSummary[]> => {
+      const pattern = input.namePattern === undefined ? undefined : new RegExp(input.namePattern);
+      const found: ConnectionSummary[] = [];
+      for await (const c of registry.get(input.instance).iterateConnections({ workspaceIds: input.workspaceIds })) {
+        const summary = summarize(c);
+        if (pattern && !pattern.test(summary.name)) continue;
+        if (input.tags?.length && !summary.tags.some((t) => input.tags?.includes(t))) continue;
+        if (input.statuses?.length && !input.statuses.includes(summary.status)) continue;
+        found.push(summary);
+      }
+      return found;
     }),
 
     /** Best effort: `null` when the deployment does not expose the Configuration API to this caller. */
@@ -101,3 +123,16 @@ export function createAirbyteActivities(instances: AirbyteInstances | AirbyteIns
 }
 
 export type AirbyteActivities = ReturnType<typeof createAirbyteActivities>;
+
+function summarize(c: AirbyteConnection): ConnectionSummary {
+  return {
+    connectionId: c.connectionId,
+    name: c.name,
+    workspaceId: c.workspaceId,
+    sourceId: c.sourceId,
+    destinationId: c.destinationId,
+    status: c.status,
+    streams: (c.configurations?.streams ?? []).map((s) => s.name),
+    tags: c.tags.map((t) => t.name),
+  };
+}

@@ -73,3 +73,19 @@ export interface JobReport {
   streams: StreamStats[];
   failures: AttemptFailure[];
 }
+
+export interface FindConnectionInput extends InstanceRef {
+  /** Exact connection name. */
+  name: string;
+  workspaceId?: string;
+}
+
+export interface ListConnectionsInput extends InstanceRef {
+  workspaceIds?: string[];
+  /** A regular expression the name must match. */
+  namePattern?: string;
+  /** Tag names; a connection needs at least one. */
+  tags?: string[];
+  /** Statuses to keep; default all. */
+  statuses?: string[];
+}

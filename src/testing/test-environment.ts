@@ -4,7 +4,7 @@ import type { Worker, WorkerOptions } from '@temporalio/worker';
 import type { AirbyteInstancesInput } from '../activities';
 import type { AirbyteInstanceConfig } from '../airbyte';
 import { AirbyteSyncClient } from '../client';
-import { createAirbyteWorker } from '../worker';
+import { createAirbyteWorker, type AirbyteWorkerOptions } from '../worker';
 import { MockAirbyteServer, type MockAirbyteOptions } from './mock-airbyte';
 import { resolveTemporalCli } from './temporal-cli';
 
@@ -18,6 +18,11 @@ export interface AirbyteTestEnvironmentOptions {
   /** More Airbyte instances on the worker, besides `default` (the mock). */
   instances?: AirbyteInstancesInput;
   taskQueue?: string;
+  /** Your own activities (for pipeline `activity` steps) and dbt options, passed to the worker. */
+  activities?: object;
+  dbt?: AirbyteWorkerOptions['dbt'];
+  /** Worker-wide limit on Airbyte activity starts per second (default 20). */
+  maxAirbyteCallsPerSecond?: number;
   workerOptions?: Partial<WorkerOptions>;
 }
 
@@ -63,6 +68,9 @@ export class AirbyteTestEnvironment {
           },
           ...options.instances,
         },
+        activities: options.activities,
+        dbt: options.dbt,
+        maxAirbyteCallsPerSecond: options.maxAirbyteCallsPerSecond,
         workerOptions: options.workerOptions,
       });
       const running = worker.run();

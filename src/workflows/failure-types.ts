@@ -10,3 +10,13 @@ export const SyncFailureType = {
   InvalidInput: 'AirbyteInvalidInput',
 } as const;
 export type SyncFailureType = (typeof SyncFailureType)[keyof typeof SyncFailureType];
+
+/** ApplicationFailure types of the pipeline workflow. */
+export const PipelineFailureType = {
+  /** The definition was rejected before any step ran. */
+  InvalidDefinition: 'AirbytePipelineInvalid',
+  /** At least one step failed. */
+  Failed: 'AirbytePipelineFailed',
+  /** Cancelled by request. */
+  Cancelled: 'AirbytePipelineCancelled',
+} as const;

@@ -4,3 +4,5 @@ export { syncAndWait, syncProgressQuery, type SyncProgress } from './sync-and-wa
 export { SyncFailureType } from './failure-types';
 export { DEFAULT_POLL_POLICY, nextPollDelay, pollsForDuration, type PollPolicy } from './poll-policy';
 export { parseSyncInput, type SyncContinuation, type SyncInput, type SyncResult } from './sync-input';
+export * from './pipeline';
+export { syncJobStartedSignal, type SyncJobStarted } from './signals';

@@ -3,6 +3,7 @@ import {
   CancellationScope,
   continueAsNew,
   defineQuery,
+  getExternalWorkflowHandle,
   isCancellation,
   proxyActivities,
   setCurrentDetails,
@@ -16,6 +17,7 @@ import type { AirbyteActivities, JobReport, JobSnapshot } from '../activities';
 import { SyncFailureType } from './failure-types';
 import { isoDurationToMs } from './iso-duration';
 import { nextPollDelay } from './poll-policy';
+import { syncJobStartedSignal } from './signals';
 import { parseSyncInput, type ParsedSyncInput, type SyncInput, type SyncResult } from './sync-input';
 
 /** What `syncProgressQuery` answers while the workflow waits. */
@@ -88,6 +90,7 @@ export async function syncAndWait(input: SyncInput): Promise<SyncResult> {
       progress.jobId = jobId;
       progress.attached = attached;
       observe(triggered.job);
+      if (opts.notifyParent) await notifyParent(jobId, attached);
     }
     const watchedJob = jobId;
 
@@ -168,6 +171,16 @@ export async function syncAndWait(input: SyncInput): Promise<SyncResult> {
     } catch {
       return null; // enrichment only: the job's outcome stands without it
     }
+  }
+}
+
+async function notifyParent(jobId: number, attached: boolean): Promise<void> {
+  const { parent, workflowId } = workflowInfo();
+  if (!parent) return;
+  try {
+    await getExternalWorkflowHandle(parent.workflowId, parent.runId).signal(syncJobStartedSignal, { workflowId, jobId, attached });
+  } catch {
+    // The parent may have ended; the sync itself goes on.
   }
 }
 

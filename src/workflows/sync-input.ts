@@ -28,6 +28,8 @@ export interface SyncInput {
   historyBound?: number;
   /** Retry policy of the Airbyte activities (the defaults suit production; tests shorten them). */
   retry?: { initialInterval?: Duration; maximumInterval?: Duration; maximumAttempts?: number };
+  /** Signal the parent workflow the job id once it is known (pipelines use it to show running jobs). */
+  notifyParent?: boolean;
   /** Internal: state carried across continue-as-new. Do not set. */
   continued?: SyncContinuation;
 }
@@ -103,6 +105,7 @@ const syncInputSchema = z
     cancelOnWorkflowCancel: z.boolean().default(true),
     onFailure: z.enum(['throw', 'return']).default('throw'),
     report: z.boolean().default(true),
+    notifyParent: z.boolean().default(false),
     historyBound: z.number().int().min(50).max(40_000).default(5_000),
     retry: z
       .object({ initialInterval: duration.optional(), maximumInterval: duration.optional(), maximumAttempts: z.number().int().positive().optional() })
@@ -131,6 +134,7 @@ export interface ParsedSyncInput {
   cancelOnWorkflowCancel: boolean;
   onFailure: 'throw' | 'return';
   report: boolean;
+  notifyParent: boolean;
   historyBound: number;
   retry: { initialIntervalMs?: number; maximumIntervalMs?: number; maximumAttempts?: number };
   continued?: SyncContinuation;
@@ -164,6 +168,7 @@ export function parseSyncInput(input: unknown): InputCheck<ParsedSyncInput> {
       cancelOnWorkflowCancel: v.cancelOnWorkflowCancel,
       onFailure: v.onFailure,
       report: v.report,
+      notifyParent: v.notifyParent,
       historyBound: v.historyBound,
       retry: { initialIntervalMs: v.retry.initialInterval, maximumIntervalMs: v.retry.maximumInterval, maximumAttempts: v.retry.maximumAttempts },
       continued: v.continued,

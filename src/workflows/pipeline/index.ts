@@ -1,0 +1,24 @@
+export { airbytePipeline } from './pipeline';
+export { PipelineFailureType } from '../failure-types';
+export {
+  checkPipeline,
+  type ActivityStep,
+  type DbtStep,
+  type PipelineDefinition,
+  type PipelineStep,
+  type StepBase,
+  type SyncStep,
+  type WorkflowStep,
+  type WorkspaceStep,
+} from './definition';
+export {
+  cancelPipelineUpdate,
+  cancelStepUpdate,
+  pipelineProgressQuery,
+  type PipelineProgress,
+  type PipelineResult,
+  type PipelineTotals,
+  type StepKind,
+  type StepState,
+  type StepStatus,
+} from './status';

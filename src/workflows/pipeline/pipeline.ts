@@ -1,0 +1,305 @@
+import {
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  sleep,
+  type ChildWorkflowFailure,
+} from '@temporalio/workflow';
+import type { AirbyteActivities } from '../../activities';
+import { PipelineFailureType } from '../failure-types';
+import { syncJobStartedSignal } from '../signals';
+import type { SyncResult } from '../sync-input';
+import { checkPipeline, type PipelineDefinition, type PipelineStep, type WorkspaceStep } from './definition';
+import { runStep, type StepOutcome } from './run-step';
+import {
+  cancelPipelineUpdate,
+  cancelStepUpdate,
+  pipelineProgressQuery,
+  totalsOf,
+  type PipelineProgress,
+  type PipelineResult,
+  type StepState,
+  type StepStatus,
+} from './status';
+
+interface Step {
+  def: PipelineStep;
+  status: StepStatus;
+  scope?: CancellationScope;
+}
+
+const ENDED: ReadonlySet<StepState> = new Set(['succeeded', 'failed', 'skipped', 'cancelled']);
+const BLOCKING: ReadonlySet<StepState> = new Set(['failed', 'skipped', 'cancelled']);
+
+const listing = proxyActivities<AirbyteActivities>({
+  startToCloseTimeout: '5m',
+  retry: { initialInterval: '2s', maximumInterval: '1m' },
+  summary: 'list a workspace\'s connections',
+});
+
+/**
+ * Runs a pipeline of Airbyte syncs, dbt runs, activities and child workflows as one durable workflow.
+ * A step starts as soon as everything it depends on has succeeded (no waves), at most `maxParallel` at a
+ * time; each sync is a child `syncAndWait` with its own history, UI row and cancellation.
+ */
+export async function airbytePipeline(definition: PipelineDefinition): Promise<PipelineResult> {
+  const check = checkPipeline(definition);
+  if (!check.ok) throw ApplicationFailure.nonRetryable(check.message, PipelineFailureType.InvalidDefinition);
+  const def = check.value;
+  const maxParallel = def.maxParallel ?? 10;
+  const failFast = (def.failurePolicy ?? 'failFast') === 'failFast';
+  const startedAt = Date.now();
+
+  const steps = new Map<string, Step>();
+  const members = new Map<string, string[]>();
+  const childToStep = new Map<string, Step>();
+  for (const s of def.steps) steps.set(s.id, { def: s, status: newStatus(s) });
+  const statuses = () => [...steps.values()].map((s) => s.status);
+  const progress = (): PipelineProgress => ({ name: def.name, steps: statuses(), totals: totalsOf(statuses()) });
+
+  let changed = false;
+  let stopping: { reason: string; as: 'skipped' | 'cancelled' } | undefined;
+
+  const stop = (reason: string, as: 'skipped' | 'cancelled') => {
+    stopping ??= { reason, as };
+    for (const s of steps.values()) {
+      if (s.status.state === 'running') {
+        s.status.reason ??= reason;
+        s.scope?.cancel();
+      }
+    }
+    changed = true;
+  };
+
+  setHandler(pipelineProgressQuery, progress);
+  setHandler(syncJobStartedSignal, ({ workflowId, jobId }) => {
+    const step = childToStep.get(workflowId);
+    if (step) step.status.jobId = jobId;
+    describe();
+  });
+  setHandler(
+    cancelStepUpdate,
+    (id) => {
+      const step = steps.get(id) as Step;
+      step.status.reason ??= 'cancelled by request';
+      if (step.status.state === 'pending') step.status.state = 'cancelled';
+      step.scope?.cancel();
+      changed = true;
+      return step.status;
+    },
+    {
+      validator: (id: string) => {
+        const step = steps.get(id);
+        if (!step) throw new Error(`unknown step '${id}'`);
+        if (ENDED.has(step.status.state)) throw new Error(`step '${id}' already ended ${step.status.state}`);
+      },
+    },
+  );
+  setHandler(cancelPipelineUpdate, () => {
+    stop('pipeline cancelled by request', 'cancelled');
+    return progress();
+  });
+
+  const describe = () => {
+    const by = (state: StepState) => statuses().filter((s) => s.state === state);
+    const running = by('running').map((s) => `${s.id}${s.jobId === undefined ? '' : ` (job ${s.jobId})`}`);
+    const failed = by('failed').map((s) => s.id);
+    setCurrentDetails(
+      `Pipeline **${def.name}**: ${by('succeeded').length}/${steps.size} steps succeeded` +
+        (running.length ? `\n\nrunning: ${running.join(', ')}` : '') +
+        (failed.length ? `\n\nfailed: ${failed.join(', ')}` : ''),
+    );
+  };
+
+  const launch = (step: Step) => {
+    const { status } = step;
+    status.state = 'running';
+    status.startedAt = new Date().toISOString();
+    step.scope = new CancellationScope();
+    const ctx = {
+      statuses: new Map([...steps].map(([id, s]) => [id, s.status])),
+      attempt: 1,
+      onChildStarted: (workflowId: string) => childToStep.set(workflowId, step),
+      members: (id: string) => members.get(id) ?? [],
+    };
+    const runWithRetries = async (): Promise<StepOutcome> => {
+      for (;;) {
+        status.attempts = ctx.attempt;
+        try {
+          return await runStep(step.def, status, ctx);
+        } catch (err) {
+          if (isCancellation(err) || ctx.attempt > (step.def.retries ?? 0)) throw err;
+          status.error = failureMessage(err);
+          await sleep(step.def.retryDelay ?? '10s');
+          ctx.attempt++;
+        }
+      }
+    };
+    void step.scope
+      .run(runWithRetries)
+      .then(
+        (outcome) => {
+          if ('skipped' in outcome) {
+            status.state = 'skipped';
+            status.reason = outcome.skipped;
+          } else {
+            status.state = 'succeeded';
+            status.error = undefined;
+            status.result = outcome.result;
+            applySyncFigures(status, outcome.result);
+          }
+        },
+        (err: unknown) => {
+          if (isCancellation(err)) {
+            status.state = 'cancelled';
+            status.reason ??= 'cancelled';
+            return;
+          }
+          status.state = 'failed';
+          status.error = failureMessage(err);
+          applySyncFigures(status, syncResultOf(err));
+          if (failFast) stop(`pipeline stopped: step '${status.id}' failed`, 'skipped');
+        },
+      )
+      .finally(() => {
+        status.endedAt = new Date().toISOString();
+        changed = true;
+        describe();
+      });
+  };
+
+  /** Marks pending steps that can no longer run; repeats until nothing changes, so chains settle at once. */
+  const settle = () => {
+    for (let again = true; again; ) {
+      again = false;
+      for (const { status } of steps.values()) {
+        if (status.state !== 'pending') continue;
+        const blocker = status.dependsOn.find((id) => BLOCKING.has(steps.get(id)?.status.state as StepState));
+        if (stopping || blocker) {
+          status.state = stopping && !blocker ? stopping.as : 'skipped';
+          status.reason = blocker ? `upstream step '${blocker}' ${steps.get(blocker)?.status.state}` : stopping?.reason;
+          again = true;
+        }
+      }
+    }
+  };
+
+  const startReady = () => {
+    let running = statuses().filter((s) => s.state === 'running').length;
+    for (const step of steps.values()) {
+      if (running >= maxParallel) return;
+      const ready = step.status.state === 'pending' && step.status.dependsOn.every((id) => steps.get(id)?.status.state === 'succeeded');
+      if (ready) {
+        launch(step);
+        running++;
+      }
+    }
+  };
+
+  try {
+    await expandWorkspaces(def.steps.filter((s): s is WorkspaceStep => s.kind === 'workspace'), steps, members);
+    describe();
+    for (;;) {
+      settle();
+      startReady();
+      if (statuses().every((s) => ENDED.has(s.state))) break;
+      changed = false;
+      await condition(() => changed);
+    }
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    // The workflow itself was cancelled: every step's scope is cancelled with it. Wait until the children
+    // and activities have cancelled their Airbyte jobs and dbt processes, then end as cancelled.
+    stop('the pipeline workflow was cancelled', 'cancelled');
+    await CancellationScope.nonCancellable(() => condition(() => statuses().every((s) => s.state !== 'running')));
+    settle();
+    describe();
+    throw err;
+  }
+
+  const result: PipelineResult = {
+    name: def.name,
+    status: stopping?.as === 'cancelled' ? 'cancelled' : statuses().some((s) => s.state === 'failed') ? 'failed' : statuses().some((s) => s.state === 'cancelled') ? 'cancelled' : 'succeeded',
+    startedAt: new Date(startedAt).toISOString(),
+    endedAt: new Date().toISOString(),
+    durationMs: Date.now() - startedAt,
+    steps: statuses(),
+    totals: totalsOf(statuses()),
+  };
+  describe();
+  if (result.status === 'succeeded' || def.onFailure === 'return') return result;
+  const failed = result.steps.filter((s) => s.state === 'failed').map((s) => `step '${s.id}' failed: ${s.error}`);
+  const message = `pipeline '${def.name}' ${result.status}${failed.length ? `: ${failed.join('; ')}` : ''}`;
+  throw ApplicationFailure.nonRetryable(message, result.status === 'failed' ? PipelineFailureType.Failed : PipelineFailureType.Cancelled, result);
+}
+
+/** Each `workspace` step becomes one sync step per matching connection, and itself waits for them all. */
+async function expandWorkspaces(workspaceSteps: WorkspaceStep[], steps: Map<string, Step>, members: Map<string, string[]>): Promise<void> {
+  for (const ws of workspaceSteps) {
+    const connections = await listing.airbyteListConnections({
+      instance: ws.instance,
+      workspaceIds: [ws.workspaceId],
+      namePattern: ws.namePattern,
+      tags: ws.tags,
+      statuses: ws.statuses ?? ['active'],
+    });
+    const ids: string[] = [];
+    for (const c of connections) {
+      let id = `${ws.id}.${c.name.replace(/[^\w.-]+/g, '-')}`;
+      for (let n = 2; steps.has(id); n++) id = `${ws.id}.${c.name.replace(/[^\w.-]+/g, '-')}-${n}`;
+      const def: PipelineStep = {
+        kind: 'sync',
+        id,
+        dependsOn: ws.dependsOn,
+        connectionId: c.connectionId,
+        instance: ws.instance,
+        jobType: ws.jobType,
+        poll: ws.poll,
+        timeout: ws.timeout,
+        retries: ws.retries,
+        retryDelay: ws.retryDelay,
+      };
+      steps.set(id, { def, status: { ...newStatus(def), group: ws.id } });
+      ids.push(id);
+    }
+    members.set(ws.id, ids);
+    const gate = steps.get(ws.id) as Step;
+    gate.status.dependsOn = [...(ws.dependsOn ?? []), ...ids];
+  }
+}
+
+function newStatus(step: PipelineStep): StepStatus {
+  return {
+    id: step.id,
+    kind: step.kind,
+    state: 'pending',
+    dependsOn: [...(step.dependsOn ?? [])],
+    attempts: 0,
+    connectionId: step.kind === 'sync' ? step.connectionId : undefined,
+  };
+}
+
+function applySyncFigures(status: StepStatus, result: unknown): void {
+  if (status.kind !== 'sync' || !result || typeof result !== 'object') return;
+  const r = result as Partial<SyncResult>;
+  status.jobId = r.jobId ?? status.jobId;
+  status.rowsSynced = r.rowsSynced;
+  status.bytesSynced = r.bytesSynced;
+}
+
+/** A failed child sync carries its SyncResult as the failure's details. */
+function syncResultOf(err: unknown): unknown {
+  const cause = (err as ChildWorkflowFailure).cause as { details?: unknown[] } | undefined;
+  return cause?.details?.[0];
+}
+
+/** The innermost message: "Airbyte sync job 12 ... failed: <reason>" rather than "Child Workflow execution failed". */
+function failureMessage(err: unknown): string {
+  let e = err as { message?: string; cause?: unknown } | undefined;
+  while (e?.cause) e = e.cause;
+  return e?.message ?? String(err);
+}

@@ -1,0 +1,155 @@
+import {
+  ActivityCancellationType,
+  ChildWorkflowCancellationType,
+  executeChild,
+  ParentClosePolicy,
+  proxyActivities,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { AirbyteActivities } from '../../activities';
+import type { DbtActivities } from '../../activities/dbt';
+import { syncAndWait } from '../sync-and-wait';
+import type { SyncResult } from '../sync-input';
+import type { ActivityStep, DbtStep, PipelineStep, SyncStep, WorkflowStep } from './definition';
+import type { StepStatus } from './status';
+
+/** What a step's run produced: a result, or a reason it had nothing to do. */
+export type StepOutcome = { result: unknown } | { skipped: string };
+
+export interface StepContext {
+  /** Status of every step, by id (read upstream results from here). */
+  statuses: ReadonlyMap<string, StepStatus>;
+  /** The step's run number, from 1 (step-level retries). */
+  attempt: number;
+  /** Remembers which child workflow runs which step, so its job id can be shown while it runs. */
+  onChildStarted(workflowId: string): void;
+  /** Ids of the steps a `workspace` step fans out to. */
+  members(stepId: string): string[];
+}
+
+const lookups = proxyActivities<AirbyteActivities>({
+  startToCloseTimeout: '2m',
+  retry: { initialInterval: '2s', maximumInterval: '1m' },
+  summary: 'resolve an Airbyte connection',
+});
+
+const childOptions = {
+  cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED, // wait for the Airbyte job's cancel
+  parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL, // a terminated pipeline still cancels its syncs
+} as const;
+
+export async function runStep(step: PipelineStep, status: StepStatus, ctx: StepContext): Promise<StepOutcome> {
+  switch (step.kind) {
+    case 'sync':
+      return { result: await runSync(step, status, ctx) };
+    case 'dbt':
+      return runDbt(step, ctx);
+    case 'activity':
+      return { result: await runActivity(step, ctx) };
+    case 'workflow':
+      return { result: await runWorkflow(step, ctx) };
+    case 'workspace':
+      // The connections were expanded into steps of their own; this step only gathers them.
+      return { result: { connections: ctx.members(step.id).length } };
+  }
+}
+
+async function runSync(step: SyncStep, status: StepStatus, ctx: StepContext): Promise<SyncResult> {
+  const instance = step.instance;
+  const connectionId =
+    step.connectionId ??
+    (await lookups.airbyteFindConnection({ instance, name: step.connection as string, workspaceId: step.workspaceId })).connectionId;
+  status.connectionId = connectionId;
+  const workflowId = childWorkflowId(step.id, ctx.attempt);
+  ctx.onChildStarted(workflowId);
+  return executeChild(syncAndWait, {
+    ...childOptions,
+    workflowId,
+    staticSummary: `pipeline step ${step.id}: Airbyte ${step.jobType ?? 'sync'} of ${step.connection ?? connectionId}`,
+    args: [
+      {
+        connectionId,
+        instance,
+        jobType: step.jobType,
+        poll: step.poll,
+        timeout: step.timeout,
+        cancelOnTimeout: step.cancelOnTimeout,
+        notifyParent: true,
+      },
+    ],
+  });
+}
+
+async function runDbt(step: DbtStep, ctx: StepContext): Promise<StepOutcome> {
+  const select = [...(step.select ?? [])];
+  if (step.selectSyncedStreams) {
+    const streams = syncedStreams(step, ctx);
+    if (streams.length === 0) return { skipped: 'no upstream sync moved any stream' };
+    select.push(...streams.map((stream) => (step.selectSyncedStreams as string).replaceAll('{stream}', stream)));
+  }
+  const dbt = proxyActivities<DbtActivities>({
+    startToCloseTimeout: step.timeout ?? '2h',
+    heartbeatTimeout: '2m',
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED, // dbt is killed before the step counts as cancelled
+    retry: { maximumAttempts: 1 }, // a dbt run is retried as a whole step (`retries`), not by Temporal
+    summary: `dbt ${step.command}`,
+  });
+  const result = await dbt.dbtRun({
+    command: step.command,
+    projectDir: step.projectDir,
+    profilesDir: step.profilesDir,
+    select: select.length ? select : undefined,
+    exclude: step.exclude,
+    vars: step.vars,
+    target: step.target,
+    fullRefresh: step.fullRefresh,
+    threads: step.threads,
+  });
+  return { result };
+}
+
+async function runActivity(step: ActivityStep, ctx: StepContext): Promise<unknown> {
+  const activities = proxyActivities<Record<string, (...args: unknown[]) => Promise<unknown>>>({
+    startToCloseTimeout: step.timeout ?? '10m',
+    taskQueue: step.taskQueue,
+    retry: { maximumAttempts: 3 },
+  });
+  const run = activities[step.activity] as (...args: unknown[]) => Promise<unknown>;
+  return run(...argsWithUpstream(step, ctx));
+}
+
+async function runWorkflow(step: WorkflowStep, ctx: StepContext): Promise<unknown> {
+  return executeChild(step.workflow, {
+    ...childOptions,
+    workflowId: childWorkflowId(step.id, ctx.attempt),
+    taskQueue: step.taskQueue,
+    args: argsWithUpstream(step, ctx),
+  });
+}
+
+function argsWithUpstream(step: ActivityStep | WorkflowStep, ctx: StepContext): unknown[] {
+  const args = [...(step.args ?? [])];
+  if (step.withUpstream) {
+    const upstream = Object.fromEntries((step.dependsOn ?? []).map((id) => [id, ctx.statuses.get(id)?.result]));
+    args.push({ upstream });
+  }
+  return args;
+}
+
+/** Streams that moved rows in the syncs this step depends on (directly, or through a workspace step). */
+function syncedStreams(step: DbtStep, ctx: StepContext): string[] {
+  const ids = (step.dependsOn ?? []).flatMap((id) => [id, ...ctx.members(id)]);
+  const names = new Set<string>();
+  for (const id of ids) {
+    const status = ctx.statuses.get(id);
+    if (status?.kind !== 'sync') continue;
+    for (const stream of (status.result as SyncResult | undefined)?.streams ?? []) {
+      if ((stream.recordsCommitted ?? stream.recordsEmitted ?? 0) > 0) names.add(stream.name);
+    }
+  }
+  return [...names].sort();
+}
+
+function childWorkflowId(stepId: string, attempt: number): string {
+  return `${workflowInfo().workflowId}/${stepId}${attempt > 1 ? `#${attempt}` : ''}`;
+}

@@ -1,0 +1,309 @@
+import type { WorkflowFailedError } from '@temporalio/client';
+import { CancelledFailure, type ApplicationFailure } from '@temporalio/common';
+import {
+  AirbyteInputError,
+  AirbytePipelineError,
+  parsePipeline,
+  PipelineFailureType,
+  type PipelineDefinition,
+  type PipelineStep,
+  type StepStatus,
+} from '../src';
+import type { AirbyteTestEnvironment, MockJob } from '../src/testing';
+import { FAST_POLL, startTestEnvironment } from './helpers/environment';
+
+// Pipelines on the real dev server: every sync step is a child syncAndWait against the mock Airbyte.
+const received: unknown[][] = [];
+let env: AirbyteTestEnvironment;
+
+beforeAll(async () => {
+  env = await startTestEnvironment({
+    activities: {
+      recordUpstream(...args: unknown[]): Promise<string> {
+        received.push(args);
+        return Promise.resolve('recorded');
+      },
+    },
+  });
+});
+afterAll(async () => {
+  await env?.close();
+});
+beforeEach(() => env.mock.reset());
+
+/** A connection whose job runs until the test finishes it. */
+const held = () => env.mock.addConnection({ script: { phases: [{ status: 'running', ms: Infinity }], rowsSynced: 10, bytesSynced: 100 } });
+const quick = (extra: object = {}) => env.mock.addConnection({ script: { phases: [{ status: 'running', ms: 100 }], ...extra } });
+const sync = (id: string, connectionId: string, dependsOn?: string[]): PipelineStep => ({ id, kind: 'sync', connectionId, dependsOn, poll: FAST_POLL });
+const jobOf = (connectionId: string): MockJob | undefined => env.mock.jobs({ connectionId })[0];
+const waitForJob = (connectionId: string) => env.mock.waitFor(() => jobOf(connectionId) !== undefined);
+const finish = (connectionId: string, outcome: 'succeeded' | 'failed' = 'succeeded') => env.mock.finishJob(jobOf(connectionId)!.jobId, outcome);
+const stepsById = (steps: StepStatus[]) => Object.fromEntries(steps.map((s) => [s.id, s]));
+
+test('a diamond: a step starts as soon as all its upstream steps succeeded, and never before', async () => {
+  // a -> (b, c) -> d, and e depends on b only: e must not wait for c (no waves).
+  const [a, b, c, d, e] = [held(), held(), held(), held(), held()].map((x) => x.connectionId) as [string, string, string, string, string];
+  const handle = await env.syncs.startPipeline({
+    name: 'diamond',
+    steps: [sync('a', a), sync('b', b, ['a']), sync('c', c, ['a']), sync('d', d, ['b', 'c']), sync('e', e, ['b'])],
+  });
+
+  await waitForJob(a);
+  expect([b, c, d, e].map(jobOf)).toEqual([undefined, undefined, undefined, undefined]);
+  finish(a);
+  await env.mock.waitFor(() => jobOf(b) !== undefined && jobOf(c) !== undefined);
+  finish(b);
+  await waitForJob(e);
+  expect(jobOf(c)?.status).toBe('running'); // e started while c still ran: no waves
+  expect(jobOf(d)).toBeUndefined();
+  finish(c);
+  await waitForJob(d);
+  finish(d);
+  finish(e);
+
+  const result = await env.syncs.pipelineResult(handle.workflowId);
+  expect(result.status).toBe('succeeded');
+  const job = (id: string) => jobOf(id)!;
+  expect(job(b).createdAt).toBeGreaterThanOrEqual(job(a).endedAt!);
+  expect(job(c).createdAt).toBeGreaterThanOrEqual(job(a).endedAt!);
+  expect(job(d).createdAt).toBeGreaterThanOrEqual(Math.max(job(b).endedAt!, job(c).endedAt!));
+  expect(job(e).createdAt).toBeGreaterThanOrEqual(job(b).endedAt!);
+  expect(result.totals).toMatchObject({ steps: 5, succeeded: 5, rowsSynced: 50, bytesSynced: 500 });
+  const steps = stepsById(result.steps);
+  expect(steps.d).toMatchObject({ state: 'succeeded', jobId: job(d).jobId, rowsSynced: 10, bytesSynced: 100 });
+  expect(Date.parse(steps.d!.startedAt!)).toBeGreaterThanOrEqual(Date.parse(steps.c!.endedAt!));
+});
+
+test('failFast: a failure cancels the running siblings\' Airbyte jobs and skips what is left', async () => {
+  const [bad, long1, long2, after] = [held(), held(), held(), held()].map((x) => x.connectionId) as [string, string, string, string];
+  const handle = await env.syncs.startPipeline({
+    name: 'fail-fast',
+    steps: [sync('bad', bad), sync('long1', long1), sync('long2', long2), sync('after', after, ['bad'])],
+  });
+  await env.mock.waitFor(() => [bad, long1, long2].every((c) => jobOf(c) !== undefined));
+  finish(bad, 'failed');
+
+  const err = (await env.syncs.pipelineResult(handle.workflowId).catch((e: unknown) => e)) as AirbytePipelineError;
+  expect(err).toBeInstanceOf(AirbytePipelineError);
+  expect(err.message).toMatch(/step 'bad' failed: Airbyte sync job \d+ for connection/);
+  expect(jobOf(long1)).toMatchObject({ status: 'cancelled', cancelledBy: 'api' });
+  expect(jobOf(long2)).toMatchObject({ status: 'cancelled', cancelledBy: 'api' });
+  expect(jobOf(after)).toBeUndefined();
+  const steps = stepsById(err.result!.steps);
+  expect(steps.bad).toMatchObject({ state: 'failed', jobId: jobOf(bad)!.jobId });
+  expect(steps.long1).toMatchObject({ state: 'cancelled', reason: "pipeline stopped: step 'bad' failed" });
+  expect(steps.after).toMatchObject({ state: 'skipped', reason: "upstream step 'bad' failed" });
+});
+
+test('continue: only the failed branch is skipped, everything else runs', async () => {
+  const [a, a2, a3, b, b2] = [quick({ outcome: 'failed' }), quick(), quick(), quick(), quick()].map((x) => x.connectionId) as [string, string, string, string, string];
+  const result = await env.syncs.runPipeline({
+    name: 'continue',
+    failurePolicy: 'continue',
+    onFailure: 'return',
+    steps: [sync('a3', a3, ['a2']), sync('a2', a2, ['a']), sync('a', a), sync('b', b), sync('b2', b2, ['b'])],
+  });
+  expect(result.status).toBe('failed');
+  const steps = stepsById(result.steps);
+  expect(steps.a!.state).toBe('failed');
+  expect(steps.a2).toMatchObject({ state: 'skipped', reason: "upstream step 'a' failed" });
+  expect(steps.a3).toMatchObject({ state: 'skipped', reason: "upstream step 'a2' skipped" });
+  expect([steps.b!.state, steps.b2!.state]).toEqual(['succeeded', 'succeeded']);
+  expect([a2, a3].map(jobOf)).toEqual([undefined, undefined]);
+  expect(result.totals).toMatchObject({ succeeded: 2, failed: 1, skipped: 2 });
+});
+
+test('maxParallel bounds the jobs running at once', async () => {
+  const connections = Array.from({ length: 6 }, () => quick({ phases: [{ status: 'running', ms: 300 }] }).connectionId);
+  const result = await env.syncs.runPipeline({
+    name: 'bounded',
+    maxParallel: 2,
+    steps: connections.map((c, i) => sync(`s${i}`, c)),
+  });
+  expect(result.totals.succeeded).toBe(6);
+  expect(env.mock.jobs()).toHaveLength(6);
+  expect(env.mock.peakConcurrentJobs()).toBe(2);
+});
+
+describe('a bad definition is rejected before anything runs', () => {
+  const id = '4c1e3a52-8f4e-4e8a-9d6c-2a1b3c4d5e6f';
+  test.each<[string, unknown, RegExp]>([
+    ['a cycle, named', { name: 'p', steps: [sync('a', id, ['c']), sync('b', id, ['a']), sync('c', id, ['b'])] }, /dependency cycle: a -> c -> b -> a/],
+    ['an unknown dependency', { name: 'p', steps: [sync('a', id, ['nope'])] }, /step 'a' depends on unknown step 'nope'/],
+    ['a duplicate id', { name: 'p', steps: [sync('a', id), sync('a', id)] }, /duplicate step id 'a'/],
+    ['an unknown kind', { name: 'p', steps: [{ id: 'x', kind: 'spark' }] }, /step 'x' kind: kind must be one of sync, dbt, activity, workflow, workspace/],
+    ['bad options', { name: 'p', steps: [{ id: 'x', kind: 'sync', connectionId: id, timeout: 'soon' }] }, /step 'x' timeout: must be a positive duration/],
+    ['both connectionId and connection', { name: 'p', steps: [{ id: 'x', kind: 'sync', connectionId: id, connection: 'stripe' }] }, /give exactly one of connectionId and connection/],
+  ])('%s', async (_, definition, message) => {
+    await expect(env.syncs.startPipeline(definition as PipelineDefinition)).rejects.toThrow(AirbyteInputError);
+    await expect(env.syncs.startPipeline(definition as PipelineDefinition)).rejects.toThrow(message);
+
+    const handle = await env.client.workflow.start('airbytePipeline', { taskQueue: env.taskQueue, workflowId: `bad-${Math.random()}`, args: [definition] });
+    const err: unknown = await handle.result().catch((e: unknown) => e);
+    const cause = (err as WorkflowFailedError).cause as ApplicationFailure;
+    expect(cause.type).toBe(PipelineFailureType.InvalidDefinition);
+    expect(cause.nonRetryable).toBe(true);
+    expect(cause.message).toMatch(message);
+    expect(env.mock.requests).toHaveLength(0);
+  });
+});
+
+test('a custom activity receives its upstream results; a sync can name its connection', async () => {
+  const a = quick({ rowsSynced: 3 });
+  env.mock.addConnection({ name: 'hubspot -> warehouse', script: { phases: [{ status: 'running', ms: 100 }], rowsSynced: 4 } });
+  received.length = 0;
+  const result = await env.syncs.runPipeline({
+    name: 'custom',
+    steps: [
+      sync('a', a.connectionId),
+      { id: 'b', kind: 'sync', connection: 'hubspot -> warehouse', poll: FAST_POLL },
+      { id: 'notify', kind: 'activity', activity: 'recordUpstream', args: ['#data-team'], withUpstream: true, dependsOn: ['a', 'b'] },
+    ],
+  });
+  expect(stepsById(result.steps).notify).toMatchObject({ state: 'succeeded', result: 'recorded' });
+  expect(received).toHaveLength(1);
+  const [channel, { upstream }] = received[0] as [string, { upstream: Record<string, { rowsSynced: number; jobId: number }> }];
+  expect(channel).toBe('#data-team');
+  expect(upstream.a).toMatchObject({ rowsSynced: 3, jobId: jobOf(a.connectionId)!.jobId });
+  expect(upstream.b).toMatchObject({ rowsSynced: 4 });
+});
+
+test('a workflow step runs any workflow type as a child', async () => {
+  const a = quick({ rowsSynced: 5 });
+  const result = await env.syncs.runPipeline({
+    name: 'child-workflow',
+    steps: [{ id: 'w', kind: 'workflow', workflow: 'syncAndWait', args: [{ connectionId: a.connectionId, poll: FAST_POLL }] }],
+  });
+  expect(stepsById(result.steps).w).toMatchObject({ state: 'succeeded', result: { rowsSynced: 5 } });
+});
+
+test('cancelling the pipeline workflow cancels every running Airbyte job', async () => {
+  const connections = [held(), held(), held()].map((x) => x.connectionId);
+  const next = held().connectionId;
+  const handle = await env.syncs.startPipeline({
+    name: 'cancel-all',
+    steps: [...connections.map((c, i) => sync(`s${i}`, c)), sync('next', next, ['s0'])],
+  });
+  await env.mock.waitFor(() => connections.every((c) => jobOf(c) !== undefined));
+  await handle.cancel();
+
+  const err = await handle.result().catch((e: unknown) => e);
+  expect((err as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+  for (const c of connections) expect(jobOf(c)).toMatchObject({ status: 'cancelled', cancelledBy: 'api' });
+  expect(jobOf(next)).toBeUndefined();
+});
+
+test('one step can be cancelled by an update: its job is cancelled, its dependents skipped, the rest goes on', async () => {
+  const [x, xAfter, y] = [held(), held(), quick()].map((c) => c.connectionId) as [string, string, string];
+  const handle = await env.syncs.startPipeline({
+    name: 'cancel-one',
+    failurePolicy: 'continue',
+    onFailure: 'return',
+    steps: [sync('x', x), sync('x-after', xAfter, ['x']), sync('y', y)],
+  });
+  await waitForJob(x);
+  const progress = await env.syncs.pipelineProgress(handle.workflowId);
+  expect(stepsById(progress.steps)['x-after']!.state).toBe('pending');
+  expect((await env.syncs.cancelPipelineStep(handle.workflowId, 'x')).reason).toBe('cancelled by request');
+  await expect(env.syncs.cancelPipelineStep(handle.workflowId, 'nope')).rejects.toThrow(/unknown step 'nope'/);
+
+  const result = await env.syncs.pipelineResult(handle.workflowId);
+  const steps = stepsById(result.steps);
+  expect(jobOf(x)).toMatchObject({ status: 'cancelled', cancelledBy: 'api' });
+  expect(steps.x!.state).toBe('cancelled');
+  expect(steps['x-after']).toMatchObject({ state: 'skipped', reason: "upstream step 'x' cancelled" });
+  expect(steps.y!.state).toBe('succeeded');
+});
+
+test('a workspace step fans out to every matching connection, and its dependents wait for all of them', async () => {
+  const ws = env.mock.addWorkspace({ name: 'acme' });
+  const add = (name: string, extra: object = {}) =>
+    env.mock.addConnection({ workspaceId: ws.workspaceId, name, script: { phases: [{ status: 'running', ms: 100 }], rowsSynced: 1 }, ...extra });
+  add('stripe-prod', { tags: [{ name: 'finance' }] });
+  add('hubspot-prod', { tags: [{ name: 'crm' }] });
+  add('postgres-prod', { tags: [{ name: 'finance' }], status: 'inactive' });
+  add('stripe-dev', { tags: [{ name: 'finance' }] });
+  received.length = 0;
+
+  const result = await env.syncs.runPipeline({
+    name: 'fan-out',
+    steps: [
+      { id: 'prod', kind: 'workspace', workspaceId: ws.workspaceId, namePattern: '-prod$', tags: ['finance', 'crm'], poll: FAST_POLL },
+      { id: 'after', kind: 'activity', activity: 'recordUpstream', withUpstream: true, dependsOn: ['prod'] },
+    ],
+  });
+  const generated = result.steps.filter((s) => s.group === 'prod');
+  expect(generated.map((s) => s.id).sort()).toEqual(['prod.hubspot-prod', 'prod.stripe-prod']);
+  expect(generated.every((s) => s.state === 'succeeded')).toBe(true);
+  expect(stepsById(result.steps).prod).toMatchObject({ state: 'succeeded', result: { connections: 2 } });
+  expect(env.mock.jobs()).toHaveLength(2);
+  expect(received).toHaveLength(1);
+});
+
+test('the same pipeline written in YAML', () => {
+  const yaml = `
+name: nightly
+maxParallel: 3
+failurePolicy: continue
+steps:
+  - id: stripe
+    kind: sync
+    connectionId: 4c1e3a52-8f4e-4e8a-9d6c-2a1b3c4d5e6f
+    timeout: 2h
+  - id: hubspot
+    kind: sync
+    connection: hubspot -> warehouse
+    instance: cloud
+  - id: dbt
+    kind: dbt
+    command: build
+    selectSyncedStreams: "source:raw.{stream}+"
+    dependsOn: [stripe, hubspot]
+  - id: reverse-etl
+    kind: sync
+    connectionId: 9924bcd0-99be-453d-ba47-c2c9766f7da5
+    dependsOn: [dbt]
+`;
+  const ts: PipelineDefinition = {
+    name: 'nightly',
+    maxParallel: 3,
+    failurePolicy: 'continue',
+    steps: [
+      { id: 'stripe', kind: 'sync', connectionId: '4c1e3a52-8f4e-4e8a-9d6c-2a1b3c4d5e6f', timeout: '2h' },
+      { id: 'hubspot', kind: 'sync', connection: 'hubspot -> warehouse', instance: 'cloud' },
+      { id: 'dbt', kind: 'dbt', command: 'build', selectSyncedStreams: 'source:raw.{stream}+', dependsOn: ['stripe', 'hubspot'] },
+      { id: 'reverse-etl', kind: 'sync', connectionId: '9924bcd0-99be-453d-ba47-c2c9766f7da5', dependsOn: ['dbt'] },
+    ],
+  };
+  expect(parsePipeline(yaml, 'yaml')).toEqual(ts);
+  expect(parsePipeline(JSON.stringify(ts), 'json')).toEqual(ts);
+  expect(() => parsePipeline('name: x\nsteps: [', 'yaml', 'p.yaml')).toThrow(/p.yaml: not valid YAML/);
+  expect(() => parsePipeline(yaml.replace('[stripe, hubspot]', '[stripe, hubsopt]'), 'yaml', 'p.yaml')).toThrow(
+    /p.yaml: invalid pipeline 'nightly': step 'dbt' depends on unknown step 'hubsopt'/,
+  );
+});
+
+test('the cancelPipeline update cancels every running job and ends the pipeline cancelled', async () => {
+  const [a, b] = [held(), held()].map((x) => x.connectionId) as [string, string];
+  const handle = await env.syncs.startPipeline({ name: 'cancel-update', steps: [sync('a', a), sync('b', b), sync('c', quick().connectionId, ['a'])] });
+  await env.mock.waitFor(() => jobOf(a) !== undefined && jobOf(b) !== undefined);
+  await env.syncs.cancelPipeline(handle.workflowId);
+
+  const err = (await env.syncs.pipelineResult(handle.workflowId).catch((e: unknown) => e)) as AirbytePipelineError;
+  expect(err).toBeInstanceOf(AirbytePipelineError);
+  expect(err.result?.status).toBe('cancelled');
+  expect([jobOf(a)?.status, jobOf(b)?.status]).toEqual(['cancelled', 'cancelled']);
+  expect(stepsById(err.result!.steps).c).toMatchObject({ state: 'cancelled', reason: 'pipeline cancelled by request' });
+});
+
+test('a step with retries runs again after a failure, as a new child sync', async () => {
+  const flaky = held().connectionId;
+  const handle = await env.syncs.startPipeline({ name: 'retry', steps: [{ ...sync('flaky', flaky), retries: 1, retryDelay: '1ms' }] });
+  await waitForJob(flaky);
+  finish(flaky, 'failed');
+  await env.mock.waitFor(() => env.mock.jobs({ connectionId: flaky }).length === 2);
+  env.mock.finishJob(env.mock.jobs({ connectionId: flaky })[1]!.jobId, 'succeeded');
+
+  const result = await env.syncs.pipelineResult(handle.workflowId);
+  expect(stepsById(result.steps).flaky).toMatchObject({ state: 'succeeded', attempts: 2, jobId: env.mock.jobs({ connectionId: flaky })[1]!.jobId });
+});
