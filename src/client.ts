@@ -72,6 +72,8 @@ export class AirbyteSyncClient {
       workflowId: syncWorkflowId(connectionId, instance),
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       staticSummary: `Airbyte ${jobType} of connection ${connectionId} (${instance})`,
+      // Shown in the UI without registering search attributes on the server.
+      memo: { airbyteInstance: instance, airbyteConnectionId: connectionId, airbyteJobType: jobType },
       ...options,
       args: [input],
     });
@@ -109,6 +111,7 @@ export class AirbyteSyncClient {
       taskQueue: this.taskQueue,
       workflowId: `airbyte-pipeline:${check.value.name}:${Date.now().toString(36)}`,
       staticSummary: `Airbyte pipeline ${check.value.name} (${check.value.steps.length} steps)`,
+      memo: { airbytePipeline: check.value.name },
       ...options,
       args: [check.value],
     });

@@ -261,6 +261,7 @@ test('two starts for the same connection share one workflow and one job', async 
   const [a, b] = await Promise.all([env.syncs.startSync(input(connectionId)), env.syncs.startSync(input(connectionId))]);
   expect(a.workflowId).toBe(syncWorkflowId(connectionId));
   expect(b.firstExecutionRunId).toBe(a.firstExecutionRunId);
+  expect((await a.describe()).memo).toEqual({ airbyteInstance: 'default', airbyteConnectionId: connectionId, airbyteJobType: 'sync' });
   await env.mock.waitFor(() => env.mock.jobs({ connectionId }).length === 1);
   env.mock.finishJob(env.mock.jobs({ connectionId })[0]!.jobId, 'succeeded');
   await env.syncs.result(a.workflowId);

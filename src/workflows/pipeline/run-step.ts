@@ -66,6 +66,7 @@ async function runSync(step: SyncStep, status: StepStatus, ctx: StepContext): Pr
     ...childOptions,
     workflowId,
     staticSummary: `pipeline step ${step.id}: Airbyte ${step.jobType ?? 'sync'} of ${step.connection ?? connectionId}`,
+    memo: { airbyteInstance: instance ?? 'default', airbyteConnectionId: connectionId, airbytePipelineStep: step.id },
     args: [
       {
         connectionId,
