@@ -3,3 +3,4 @@ export { AIRBYTE_API_FAILURE, AIRBYTE_CONFIG_FAILURE, toActivityFailure } from '
 export { AirbyteInstances, DEFAULT_INSTANCE, type AirbyteInstancesInput } from './instances';
 export { triggerJob } from './trigger-job';
 export type * from './types';
+export * from './dbt';

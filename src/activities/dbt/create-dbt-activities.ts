@@ -98,9 +98,10 @@ function findDbt(options: DbtActivityOptions): string {
   }
 }
 
+/** Checked by shape: Node's own errors fail `instanceof Error` across realms (e.g. under jest). */
 function isSpawnError(err: unknown): err is NodeJS.ErrnoException {
-  const syscall = err instanceof Error ? (err as NodeJS.ErrnoException).syscall : undefined;
-  return syscall?.startsWith('spawn') ?? false;
+  const syscall: unknown = typeof err === 'object' && err !== null && 'syscall' in err ? err.syscall : undefined;
+  return typeof syscall === 'string' && syscall.startsWith('spawn');
 }
 
 function positive(option: string, value: number): number {

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { Context, log } from '@temporalio/activity';
+import { Context } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
 import type { DbtProgress } from './types';
 
@@ -41,6 +41,8 @@ let exitHookInstalled = false;
  */
 export async function runDbtProcess(o: DbtProcessOptions): Promise<DbtProcessOutcome> {
   const ctx = Context.current();
+  // Captured: output and abort callbacks do not all run inside the activity's async context.
+  const log = ctx.log;
   const cancellation = ctx.cancellationSignal;
   if (cancellation.aborted) throw cancelledFailure(cancellation);
 

@@ -22,8 +22,6 @@ export interface DbtRunInput {
   /** `--full-refresh` (build and run only). */
   fullRefresh?: boolean;
   threads?: number;
-  /** Upstream step results, e.g. synced stream names to select by; passed through for the caller's use. */
-  upstream?: unknown;
 }
 
 export interface DbtNodeResult {

@@ -32,7 +32,7 @@ export interface SyncStep extends StepBase {
 }
 
 /** dbt Core, run by the worker's `dbtRun` activity; the options are dbt's own (see DbtRunInput). */
-export interface DbtStep extends StepBase, Omit<DbtRunInput, 'upstream'> {
+export interface DbtStep extends StepBase, DbtRunInput {
   kind: 'dbt';
   /**
    * Also select by what upstream syncs moved: one selector per synced stream, `{stream}` replaced by its
