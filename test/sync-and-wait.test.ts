@@ -116,6 +116,18 @@ test('the overall timeout cancels the Airbyte job and fails as timed out', async
   expect(err.result).toMatchObject({ jobId: job!.jobId, status: 'cancelled', timedOut: true });
 });
 
+test('with cancelOnTimeout false the timeout leaves the Airbyte job running', async () => {
+  const { connectionId } = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: Infinity }] } });
+  const err = await expectSyncError(
+    env.syncs.syncAndWait(input(connectionId, { timeout: '1s', cancelOnTimeout: false })),
+    SyncFailureType.TimedOut,
+  );
+  expect(err.message).toMatch(/it was left running/);
+  expect(err.result).toMatchObject({ status: 'running', timedOut: true });
+  expect(env.mock.jobs({ connectionId })[0]!.status).toBe('running');
+  expect(env.mock.requestsTo('DELETE', /^\/jobs/)).toHaveLength(0);
+});
+
 test('a sync already running at start is joined: exactly one job, and its result', async () => {
   const { connectionId } = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: Infinity }], rowsSynced: 7 } });
   const running = env.mock.startJob(connectionId);

@@ -122,11 +122,12 @@ export async function syncAndWait(input: SyncInput): Promise<SyncResult> {
   }
 
   async function timedOut(watchedJob: number): Promise<SyncResult> {
-    if (opts.cancelOnTimeout) {
-      const cancelled = await CancellationScope.nonCancellable(() => act.cancel.airbyteCancelJob({ instance, jobId: watchedJob }));
-      observe(cancelled.job);
-    }
-    return finish(job as JobSnapshot, true);
+    const last = opts.cancelOnTimeout
+      ? (await CancellationScope.nonCancellable(() => act.cancel.airbyteCancelJob({ instance, jobId: watchedJob }))).job
+      : // A continued run may not have looked at the job yet.
+        (job ?? (await act.poll.airbyteGetJob({ instance, jobId: watchedJob })));
+    observe(last);
+    return finish(last, true);
   }
 
   async function finish(last: JobSnapshot, didTimeOut: boolean): Promise<SyncResult> {

@@ -75,6 +75,17 @@ export async function airbytePipeline(definition: PipelineDefinition): Promise<P
     changed = true;
   };
 
+  const describe = () => {
+    const by = (state: StepState) => statuses().filter((s) => s.state === state);
+    const running = by('running').map((s) => `${s.id}${s.jobId === undefined ? '' : ` (job ${s.jobId})`}`);
+    const failed = by('failed').map((s) => s.id);
+    setCurrentDetails(
+      `Pipeline **${def.name}**: ${by('succeeded').length}/${steps.size} steps succeeded` +
+        (running.length ? `\n\nrunning: ${running.join(', ')}` : '') +
+        (failed.length ? `\n\nfailed: ${failed.join(', ')}` : ''),
+    );
+  };
+
   setHandler(pipelineProgressQuery, progress);
   setHandler(syncJobStartedSignal, ({ workflowId, jobId }) => {
     const step = childToStep.get(workflowId);
@@ -103,17 +114,6 @@ export async function airbytePipeline(definition: PipelineDefinition): Promise<P
     stop('pipeline cancelled by request', 'cancelled');
     return progress();
   });
-
-  const describe = () => {
-    const by = (state: StepState) => statuses().filter((s) => s.state === state);
-    const running = by('running').map((s) => `${s.id}${s.jobId === undefined ? '' : ` (job ${s.jobId})`}`);
-    const failed = by('failed').map((s) => s.id);
-    setCurrentDetails(
-      `Pipeline **${def.name}**: ${by('succeeded').length}/${steps.size} steps succeeded` +
-        (running.length ? `\n\nrunning: ${running.join(', ')}` : '') +
-        (failed.length ? `\n\nfailed: ${failed.join(', ')}` : ''),
-    );
-  };
 
   const launch = (step: Step) => {
     const { status } = step;
