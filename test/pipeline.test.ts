@@ -307,3 +307,19 @@ test('a step with retries runs again after a failure, as a new child sync', asyn
   const result = await env.syncs.pipelineResult(handle.workflowId);
   expect(stepsById(result.steps).flaky).toMatchObject({ state: 'succeeded', attempts: 2, jobId: env.mock.jobs({ connectionId: flaky })[1]!.jobId });
 });
+
+test('a pipeline survives a worker restart mid-run: it replays, and every job runs exactly once', async () => {
+  const [a, b, c] = [held(), held(), held()].map((x) => x.connectionId) as [string, string, string];
+  const handle = await env.syncs.startPipeline({ name: 'restart', steps: [sync('a', a), sync('b', b), sync('c', c, ['a', 'b'])] });
+  await env.mock.waitFor(() => jobOf(a) !== undefined && jobOf(b) !== undefined);
+  finish(a);
+  await env.restartWorker();
+  finish(b);
+  // Tasks cached on the old worker's sticky queue move to the new worker after Temporal's sticky timeout (10 s).
+  await env.mock.waitFor(() => jobOf(c) !== undefined, 30_000);
+  finish(c);
+
+  const result = await env.syncs.pipelineResult(handle.workflowId);
+  expect(result.totals).toMatchObject({ succeeded: 3, failed: 0 });
+  expect(env.mock.jobs()).toHaveLength(3);
+});

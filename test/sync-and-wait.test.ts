@@ -268,6 +268,18 @@ test('a long sync continues-as-new, keeps watching the same job, and returns the
   expect(jobRequests('POST')).toHaveLength(1);
 });
 
+test('a worker restart mid-sync (a deploy, a crash) neither loses nor duplicates the sync', async () => {
+  const { connectionId } = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: Infinity }], rowsSynced: 9 } });
+  const handle = await env.syncs.startSync(input(connectionId));
+  await env.mock.waitFor(() => env.mock.requestsTo('GET', /^\/jobs\/\d+$/).length >= 1);
+  await env.restartWorker();
+  env.mock.finishJob(env.mock.jobs({ connectionId })[0]!.jobId, 'succeeded');
+
+  expect(await env.syncs.result(handle.workflowId)).toMatchObject({ status: 'succeeded', rowsSynced: 9 });
+  expect(env.mock.jobs({ connectionId })).toHaveLength(1);
+  expect(jobRequests('POST')).toHaveLength(1);
+});
+
 test('two starts for the same connection share one workflow and one job', async () => {
   const { connectionId } = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: Infinity }] } });
   const [a, b] = await Promise.all([env.syncs.startSync(input(connectionId)), env.syncs.startSync(input(connectionId))]);

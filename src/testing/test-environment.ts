@@ -31,15 +31,18 @@ export interface AirbyteTestEnvironmentOptions {
  * Airbyte server, and a running worker whose `default` instance points at the mock.
  */
 export class AirbyteTestEnvironment {
+  private running: Promise<void>;
+
   private constructor(
     readonly temporal: TestWorkflowEnvironment,
     readonly mock: MockAirbyteServer,
-    readonly worker: Worker,
-    private readonly running: Promise<void>,
-    readonly taskQueue: string,
+    private current: Worker,
+    private readonly workerOptions: AirbyteWorkerOptions,
     /** The Temporal Web UI, when the dev server was started with it. */
     readonly uiUrl: string | undefined,
-  ) {}
+  ) {
+    this.running = current.run();
+  }
 
   static async start(options: AirbyteTestEnvironmentOptions = {}): Promise<AirbyteTestEnvironment> {
     const mock = await MockAirbyteServer.start(options.mock);
@@ -55,12 +58,11 @@ export class AirbyteTestEnvironment {
         });
         if (t.ui) uiUrl = `http://127.0.0.1:${t.uiPort ?? Number(temporal.address.split(':').pop()) + 1000}`;
       }
-      const taskQueue = options.taskQueue ?? `airbyte-test-${Math.random().toString(36).slice(2, 10)}`;
       const credentials = mock.credentials;
-      const worker = await createAirbyteWorker({
+      const workerOptions: AirbyteWorkerOptions = {
         connection: temporal.nativeConnection,
         namespace: temporal.namespace ?? 'default',
-        taskQueue,
+        taskQueue: options.taskQueue ?? `airbyte-test-${Math.random().toString(36).slice(2, 10)}`,
         instances: {
           default: {
             ...(credentials ? { url: mock.publicApiUrl, ...credentials } : { url: mock.publicApiUrl, noAuth: true }),
@@ -72,9 +74,9 @@ export class AirbyteTestEnvironment {
         dbt: options.dbt,
         maxAirbyteCallsPerSecond: options.maxAirbyteCallsPerSecond,
         workerOptions: options.workerOptions,
-      });
-      const running = worker.run();
-      return new AirbyteTestEnvironment(temporal, mock, worker, running, taskQueue, uiUrl);
+      };
+      const worker = await createAirbyteWorker(workerOptions);
+      return new AirbyteTestEnvironment(temporal, mock, worker, workerOptions, uiUrl);
     } catch (err) {
       await temporal?.teardown();
       await mock.close();
@@ -86,16 +88,35 @@ export class AirbyteTestEnvironment {
     return this.temporal.client;
   }
 
+  get worker(): Worker {
+    return this.current;
+  }
+
+  get taskQueue(): string {
+    return this.workerOptions.taskQueue as string;
+  }
+
   /** Start, watch and cancel syncs on this environment's task queue. */
   get syncs(): AirbyteSyncClient {
     return new AirbyteSyncClient(this.client, { taskQueue: this.taskQueue });
   }
 
+  /** Stops the worker and starts a new one, as a deploy or a crash would: running workflows must carry on. */
+  async restartWorker(): Promise<void> {
+    await this.stopWorker();
+    this.current = await createAirbyteWorker(this.workerOptions);
+    this.running = this.current.run();
+  }
+
   async close(): Promise<void> {
-    // The worker shuts itself down on SIGINT/SIGTERM; only ask if it is still running.
-    if (this.worker.getState() === 'RUNNING') this.worker.shutdown();
-    await this.running;
+    await this.stopWorker();
     await this.temporal.teardown();
     await this.mock.close();
+  }
+
+  private async stopWorker(): Promise<void> {
+    // The worker shuts itself down on SIGINT/SIGTERM; only ask if it is still running.
+    if (this.current.getState() === 'RUNNING') this.current.shutdown();
+    await this.running;
   }
 }
