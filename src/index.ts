@@ -27,6 +27,7 @@ export { instancesFromEnv } from './config/instances-from-env';
 export { AirbytePlugin } from './plugin';
 export { createAirbyteWorker, DEFAULT_TASK_QUEUE, runWorkerFromEnv, type AirbyteWorkerOptions } from './worker';
 export { PipelineFailureType, SyncFailureType } from './workflows/failure-types';
+export { AIRBYTE_SEARCH_ATTRIBUTE_KEYS, AirbyteSearchAttributes } from './workflows/search-attributes';
 export { DEFAULT_POLL_POLICY, nextPollDelay, pollsForDuration, type PollPolicy } from './workflows/poll-policy';
 export { parseSyncInput, type SyncContinuation, type SyncInput, type SyncResult } from './workflows/sync-input';
 export type { SyncProgress } from './workflows/sync-and-wait';

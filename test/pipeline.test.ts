@@ -3,6 +3,7 @@ import { CancelledFailure, type ApplicationFailure } from '@temporalio/common';
 import {
   AirbyteInputError,
   AirbytePipelineError,
+  AirbyteSearchAttributes,
   parsePipeline,
   PipelineFailureType,
   type PipelineDefinition,
@@ -322,4 +323,13 @@ test('a pipeline survives a worker restart mid-run: it replays, and every job ru
   const result = await env.syncs.pipelineResult(handle.workflowId);
   expect(result.totals).toMatchObject({ succeeded: 3, failed: 0 });
   expect(env.mock.jobs()).toHaveLength(3);
+});
+
+test('a pipeline and its syncs carry search attributes when asked', async () => {
+  const { connectionId } = quick();
+  const handle = await env.syncs.startPipeline({ name: 'searchable', searchAttributes: true, steps: [sync('only', connectionId)] });
+  await env.syncs.pipelineResult(handle.workflowId);
+  expect((await handle.describe()).typedSearchAttributes.get(AirbyteSearchAttributes.pipeline)).toBe('searchable');
+  const child = env.client.workflow.getHandle(`${handle.workflowId}/only`);
+  expect((await child.describe()).typedSearchAttributes.get(AirbyteSearchAttributes.connectionId)).toBe(connectionId);
 });

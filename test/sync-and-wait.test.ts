@@ -1,6 +1,6 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure, type ApplicationFailure } from '@temporalio/common';
-import { AirbyteInputError, AirbyteSyncError, SyncFailureType, syncWorkflowId, type SyncInput } from '../src';
+import { AirbyteInputError, AirbyteSearchAttributes, AirbyteSyncError, SyncFailureType, syncWorkflowId, type SyncInput } from '../src';
 import type { AirbyteTestEnvironment } from '../src/testing';
 import { FAST_POLL, FAST_RETRY, startTestEnvironment } from './helpers/environment';
 
@@ -278,6 +278,17 @@ test('a worker restart mid-sync (a deploy, a crash) neither loses nor duplicates
   expect(await env.syncs.result(handle.workflowId)).toMatchObject({ status: 'succeeded', rowsSynced: 9 });
   expect(env.mock.jobs({ connectionId })).toHaveLength(1);
   expect(jobRequests('POST')).toHaveLength(1);
+});
+
+test('search attributes let the UI filter syncs by connection, job and status', async () => {
+  const { connectionId } = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: 100 }] } });
+  const handle = await env.syncs.startSync(input(connectionId, { searchAttributes: true }));
+  const result = await env.syncs.result(handle.workflowId);
+  const attributes = (await handle.describe()).typedSearchAttributes;
+  expect(attributes.get(AirbyteSearchAttributes.connectionId)).toBe(connectionId);
+  expect(attributes.get(AirbyteSearchAttributes.instance)).toBe('default');
+  expect(attributes.get(AirbyteSearchAttributes.jobId)).toBe(result.jobId);
+  expect(attributes.get(AirbyteSearchAttributes.jobStatus)).toBe('succeeded');
 });
 
 test('two starts for the same connection share one workflow and one job', async () => {

@@ -5,6 +5,7 @@ import type { AirbyteInstancesInput } from '../activities';
 import type { AirbyteInstanceConfig } from '../airbyte';
 import { AirbyteSyncClient } from '../client';
 import { createAirbyteWorker, type AirbyteWorkerOptions } from '../worker';
+import { AIRBYTE_SEARCH_ATTRIBUTE_KEYS } from '../workflows/search-attributes';
 import { MockAirbyteServer, type MockAirbyteOptions } from './mock-airbyte';
 import { resolveTemporalCli } from './temporal-cli';
 
@@ -54,7 +55,13 @@ export class AirbyteTestEnvironment {
         temporal = await TestWorkflowEnvironment.createFromExistingServer({ address: t.address, namespace: t.namespace });
       } else {
         temporal = await TestWorkflowEnvironment.createLocal({
-          server: { executable: resolveTemporalCli(), ip: '127.0.0.1', ui: t.ui ?? false, uiPort: t.uiPort },
+          server: {
+            executable: resolveTemporalCli(),
+            ip: '127.0.0.1',
+            ui: t.ui ?? false,
+            uiPort: t.uiPort,
+            searchAttributes: AIRBYTE_SEARCH_ATTRIBUTE_KEYS,
+          },
         });
         if (t.ui) uiUrl = `http://127.0.0.1:${t.uiPort ?? Number(temporal.address.split(':').pop()) + 1000}`;
       }

@@ -6,3 +6,4 @@ export { DEFAULT_POLL_POLICY, nextPollDelay, pollsForDuration, type PollPolicy }
 export { parseSyncInput, type SyncContinuation, type SyncInput, type SyncResult } from './sync-input';
 export * from './pipeline';
 export { syncJobStartedSignal, type SyncJobStarted } from './signals';
+export { AIRBYTE_SEARCH_ATTRIBUTE_KEYS, AirbyteSearchAttributes } from './search-attributes';

@@ -9,6 +9,7 @@ import {
   setCurrentDetails,
   setHandler,
   sleep,
+  upsertSearchAttributes,
   workflowInfo,
   type ActivityOptions,
   type RetryPolicy,
@@ -17,6 +18,7 @@ import type { AirbyteActivities, JobReport, JobSnapshot } from '../activities';
 import { SyncFailureType } from './failure-types';
 import { isoDurationToMs } from './iso-duration';
 import { nextPollDelay } from './poll-policy';
+import { AirbyteSearchAttributes as SA } from './search-attributes';
 import { syncJobStartedSignal } from './signals';
 import { parseSyncInput, type ParsedSyncInput, type SyncInput, type SyncResult } from './sync-input';
 
@@ -69,7 +71,20 @@ export async function syncAndWait(input: SyncInput): Promise<SyncResult> {
     continuedAsNew: runs,
   };
   setHandler(syncProgressQuery, () => progress);
+  if (opts.searchAttributes) {
+    upsertSearchAttributes([
+      { key: SA.connectionId, value: connectionId },
+      { key: SA.instance, value: instance },
+    ]);
+  }
   const observe = (snapshot: JobSnapshot, nextCheckAt?: number) => {
+    if (opts.searchAttributes && (snapshot.jobId !== job?.jobId || snapshot.status !== job?.status)) {
+      // Only on change: one history event per status, not per poll.
+      upsertSearchAttributes([
+        { key: SA.jobId, value: snapshot.jobId },
+        { key: SA.jobStatus, value: snapshot.status },
+      ]);
+    }
     job = snapshot;
     progress.status = snapshot.status;
     progress.lastCheckedAt = new Date().toISOString();

@@ -28,6 +28,8 @@ export interface SyncInput {
   historyBound?: number;
   /** Retry policy of the Airbyte activities (the defaults suit production; tests shorten them). */
   retry?: { initialInterval?: Duration; maximumInterval?: Duration; maximumAttempts?: number };
+  /** Keep the Airbyte search attributes (connection, instance, job id, job status) up to date; the server must know them. */
+  searchAttributes?: boolean;
   /** Signal the parent workflow the job id once it is known (pipelines use it to show running jobs). */
   notifyParent?: boolean;
   /** Internal: state carried across continue-as-new. Do not set. */
@@ -106,6 +108,7 @@ const syncInputSchema = z
     onFailure: z.enum(['throw', 'return']).default('throw'),
     report: z.boolean().default(true),
     notifyParent: z.boolean().default(false),
+    searchAttributes: z.boolean().default(false),
     historyBound: z.number().int().min(50).max(40_000).default(5_000),
     retry: z
       .object({ initialInterval: duration.optional(), maximumInterval: duration.optional(), maximumAttempts: z.number().int().positive().optional() })
@@ -135,6 +138,7 @@ export interface ParsedSyncInput {
   onFailure: 'throw' | 'return';
   report: boolean;
   notifyParent: boolean;
+  searchAttributes: boolean;
   historyBound: number;
   retry: { initialIntervalMs?: number; maximumIntervalMs?: number; maximumAttempts?: number };
   continued?: SyncContinuation;
@@ -169,6 +173,7 @@ export function parseSyncInput(input: unknown): InputCheck<ParsedSyncInput> {
       onFailure: v.onFailure,
       report: v.report,
       notifyParent: v.notifyParent,
+      searchAttributes: v.searchAttributes,
       historyBound: v.historyBound,
       retry: { initialIntervalMs: v.retry.initialInterval, maximumIntervalMs: v.retry.maximumInterval, maximumAttempts: v.retry.maximumAttempts },
       continued: v.continued,

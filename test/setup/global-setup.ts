@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { resolveTemporalCli } from '../../src/testing/temporal-cli';
+import { AIRBYTE_SEARCH_ATTRIBUTE_KEYS } from '../../src/workflows/search-attributes';
 
 declare global {
   var __TEMPORAL_ENV__: TestWorkflowEnvironment | undefined;
@@ -12,7 +13,9 @@ declare global {
 /** Starts the real Temporal dev server once and bundles the workflows once for every test file. */
 export default async function globalSetup(): Promise<void> {
   const [env, bundle] = await Promise.all([
-    TestWorkflowEnvironment.createLocal({ server: { executable: resolveTemporalCli(), ip: '127.0.0.1' } }),
+    TestWorkflowEnvironment.createLocal({
+      server: { executable: resolveTemporalCli(), ip: '127.0.0.1', searchAttributes: AIRBYTE_SEARCH_ATTRIBUTE_KEYS },
+    }),
     bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: quietLogger }),
   ]);
   globalThis.__TEMPORAL_ENV__ = env;

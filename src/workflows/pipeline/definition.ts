@@ -91,6 +91,8 @@ export interface PipelineDefinition {
   failurePolicy?: 'failFast' | 'continue';
   /** `throw` (default): a failed pipeline fails its workflow. `return`: the outcome is returned. */
   onFailure?: 'throw' | 'return';
+  /** Set the Airbyte search attributes on the pipeline and its syncs (the server must know them). */
+  searchAttributes?: boolean;
 }
 
 const duration = z.union([z.number(), z.string()]).refine((value) => {
@@ -203,6 +205,7 @@ const definitionSchema = z
     maxParallel: z.number().int().positive().max(1_000).optional(),
     failurePolicy: z.enum(['failFast', 'continue']).optional(),
     onFailure: z.enum(['throw', 'return']).optional(),
+    searchAttributes: z.boolean().optional(),
   })
   .strict();
 

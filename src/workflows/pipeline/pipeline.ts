@@ -7,10 +7,12 @@ import {
   setCurrentDetails,
   setHandler,
   sleep,
+  upsertSearchAttributes,
   type ChildWorkflowFailure,
 } from '@temporalio/workflow';
 import type { AirbyteActivities } from '../../activities';
 import { PipelineFailureType } from '../failure-types';
+import { AirbyteSearchAttributes } from '../search-attributes';
 import { syncJobStartedSignal } from '../signals';
 import type { SyncResult } from '../sync-input';
 import { checkPipeline, type PipelineDefinition, type PipelineStep, type WorkspaceStep } from './definition';
@@ -125,6 +127,7 @@ export async function airbytePipeline(definition: PipelineDefinition): Promise<P
       attempt: 1,
       onChildStarted: (workflowId: string) => childToStep.set(workflowId, step),
       members: (id: string) => members.get(id) ?? [],
+      searchAttributes: def.searchAttributes ?? false,
     };
     const runWithRetries = async (): Promise<StepOutcome> => {
       for (;;) {
@@ -200,6 +203,7 @@ export async function airbytePipeline(definition: PipelineDefinition): Promise<P
     }
   };
 
+  if (def.searchAttributes) upsertSearchAttributes([{ key: AirbyteSearchAttributes.pipeline, value: def.name }]);
   try {
     await expandWorkspaces(def.steps.filter((s): s is WorkspaceStep => s.kind === 'workspace'), steps, members);
     describe();

@@ -25,6 +25,8 @@ export interface StepContext {
   onChildStarted(workflowId: string): void;
   /** Ids of the steps a `workspace` step fans out to. */
   members(stepId: string): string[];
+  /** Whether child syncs set the Airbyte search attributes. */
+  searchAttributes: boolean;
 }
 
 const lookups = proxyActivities<AirbyteActivities>({
@@ -76,6 +78,7 @@ async function runSync(step: SyncStep, status: StepStatus, ctx: StepContext): Pr
         timeout: step.timeout,
         cancelOnTimeout: step.cancelOnTimeout,
         notifyParent: true,
+        searchAttributes: ctx.searchAttributes,
       },
     ],
   });
