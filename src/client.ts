@@ -1,4 +1,10 @@
-import { WorkflowFailedError, WorkflowUpdateFailedError, type Client, type WorkflowHandleWithFirstExecutionRunId, type WorkflowStartOptions } from '@temporalio/client';
+import {
+  ScheduleOverlapPolicy,
+  WorkflowFailedError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type ScheduleHandle,
+  type ScheduleSpec, type WorkflowHandleWithFirstExecutionRunId, type WorkflowStartOptions } from '@temporalio/client';
 import { ApplicationFailure, WorkflowIdConflictPolicy } from '@temporalio/common';
 import type { airbytePipeline } from './workflows/pipeline/pipeline';
 import { checkPipeline, type PipelineDefinition } from './workflows/pipeline/definition';
@@ -38,6 +44,17 @@ export class AirbytePipelineError extends Error {
   ) {
     super(message);
   }
+}
+
+/** When a schedule fires: `{ cronExpressions: ['0 2 * * *'] }`, `{ intervals: [{ every: '1h' }] }`, ... */
+export interface AirbyteScheduleOptions {
+  spec: ScheduleSpec;
+  /** Default: derived from the connection or pipeline name. */
+  scheduleId?: string;
+  /** What to do when the previous run is still going. Default SKIP: never two syncs of a connection at once. */
+  overlap?: ScheduleOverlapPolicy;
+  /** Start paused. */
+  paused?: boolean;
 }
 
 /** The workflow id of a connection's sync: one sync workflow per connection at a time. */
@@ -101,6 +118,49 @@ export class AirbyteSyncClient {
   /** Cancels the workflow; it cancels its Airbyte job before it ends. */
   async cancel(workflowId: string): Promise<void> {
     await this.client.workflow.getHandle(workflowId).cancel();
+  }
+
+  /** A Temporal Schedule that runs `syncAndWait` for a connection; the input is checked now, not at the first run. */
+  async scheduleSync(input: SyncInput, options: AirbyteScheduleOptions): Promise<ScheduleHandle> {
+    const check = parseSyncInput(input);
+    if (!check.ok) throw new AirbyteInputError(check.message);
+    const { connectionId, instance, jobType } = check.value;
+    return this.client.schedule.create({
+      scheduleId: options.scheduleId ?? `airbyte-sync-schedule:${instance}:${connectionId}`,
+      spec: options.spec,
+      policies: { overlap: options.overlap ?? ScheduleOverlapPolicy.SKIP },
+      state: { paused: options.paused ?? false },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'syncAndWait',
+        taskQueue: this.taskQueue,
+        workflowId: syncWorkflowId(connectionId, instance),
+        args: [input],
+        staticSummary: `scheduled Airbyte ${jobType} of connection ${connectionId} (${instance})`,
+        memo: { airbyteInstance: instance, airbyteConnectionId: connectionId, airbyteJobType: jobType },
+      },
+    });
+  }
+
+  /** A Temporal Schedule that runs a pipeline; the definition (graph included) is checked now. */
+  async schedulePipeline(definition: PipelineDefinition, options: AirbyteScheduleOptions): Promise<ScheduleHandle> {
+    const check = checkPipeline(definition);
+    if (!check.ok) throw new AirbyteInputError(check.message);
+    return this.client.schedule.create({
+      scheduleId: options.scheduleId ?? `airbyte-pipeline-schedule:${check.value.name}`,
+      spec: options.spec,
+      policies: { overlap: options.overlap ?? ScheduleOverlapPolicy.SKIP },
+      state: { paused: options.paused ?? false },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'airbytePipeline',
+        taskQueue: this.taskQueue,
+        workflowId: `airbyte-pipeline:${check.value.name}`,
+        args: [check.value],
+        staticSummary: `scheduled Airbyte pipeline ${check.value.name}`,
+        memo: { airbytePipeline: check.value.name },
+      },
+    });
   }
 
   /** Checks the definition (graph included) and starts the pipeline; nothing starts if it is invalid. */

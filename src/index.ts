@@ -8,6 +8,7 @@ export {
   AirbyteSyncClient,
   AirbyteSyncError,
   syncWorkflowId,
+  type AirbyteScheduleOptions,
   type PipelineStartOptions,
   type SyncStartOptions,
 } from './client';
