@@ -125,20 +125,12 @@ export class AirbyteSyncClient {
     const check = parseSyncInput(input);
     if (!check.ok) throw new AirbyteInputError(check.message);
     const { connectionId, instance, jobType } = check.value;
-    return this.client.schedule.create({
-      scheduleId: options.scheduleId ?? `airbyte-sync-schedule:${instance}:${connectionId}`,
-      spec: options.spec,
-      policies: { overlap: options.overlap ?? ScheduleOverlapPolicy.SKIP },
-      state: { paused: options.paused ?? false },
-      action: {
-        type: 'startWorkflow',
-        workflowType: 'syncAndWait',
-        taskQueue: this.taskQueue,
-        workflowId: syncWorkflowId(connectionId, instance),
-        args: [input],
-        staticSummary: `scheduled Airbyte ${jobType} of connection ${connectionId} (${instance})`,
-        memo: { airbyteInstance: instance, airbyteConnectionId: connectionId, airbyteJobType: jobType },
-      },
+    return this.createSchedule(options, `airbyte-sync-schedule:${instance}:${connectionId}`, {
+      workflowType: 'syncAndWait',
+      workflowId: syncWorkflowId(connectionId, instance),
+      args: [input],
+      staticSummary: `scheduled Airbyte ${jobType} of connection ${connectionId} (${instance})`,
+      memo: { airbyteInstance: instance, airbyteConnectionId: connectionId, airbyteJobType: jobType },
     });
   }
 
@@ -146,20 +138,26 @@ export class AirbyteSyncClient {
   async schedulePipeline(definition: PipelineDefinition, options: AirbyteScheduleOptions): Promise<ScheduleHandle> {
     const check = checkPipeline(definition);
     if (!check.ok) throw new AirbyteInputError(check.message);
+    return this.createSchedule(options, `airbyte-pipeline-schedule:${check.value.name}`, {
+      workflowType: 'airbytePipeline',
+      workflowId: `airbyte-pipeline:${check.value.name}`,
+      args: [check.value],
+      staticSummary: `scheduled Airbyte pipeline ${check.value.name}`,
+      memo: { airbytePipeline: check.value.name },
+    });
+  }
+
+  private createSchedule(
+    options: AirbyteScheduleOptions,
+    defaultId: string,
+    action: { workflowType: string; workflowId: string; args: unknown[]; staticSummary: string; memo: Record<string, unknown> },
+  ): Promise<ScheduleHandle> {
     return this.client.schedule.create({
-      scheduleId: options.scheduleId ?? `airbyte-pipeline-schedule:${check.value.name}`,
+      scheduleId: options.scheduleId ?? defaultId,
       spec: options.spec,
       policies: { overlap: options.overlap ?? ScheduleOverlapPolicy.SKIP },
       state: { paused: options.paused ?? false },
-      action: {
-        type: 'startWorkflow',
-        workflowType: 'airbytePipeline',
-        taskQueue: this.taskQueue,
-        workflowId: `airbyte-pipeline:${check.value.name}`,
-        args: [check.value],
-        staticSummary: `scheduled Airbyte pipeline ${check.value.name}`,
-        memo: { airbytePipeline: check.value.name },
-      },
+      action: { type: 'startWorkflow', taskQueue: this.taskQueue, ...action },
     });
   }
 

@@ -77,7 +77,7 @@ export async function syncAndWait(input: SyncInput): Promise<SyncResult> {
       { key: SA.instance, value: instance },
     ]);
   }
-  const observe = (snapshot: JobSnapshot, nextCheckAt?: number) => {
+  const observe = (snapshot: JobSnapshot) => {
     if (opts.searchAttributes && (snapshot.jobId !== job?.jobId || snapshot.status !== job?.status)) {
       // Only on change: one history event per status, not per poll.
       upsertSearchAttributes([
@@ -88,7 +88,7 @@ export async function syncAndWait(input: SyncInput): Promise<SyncResult> {
     job = snapshot;
     progress.status = snapshot.status;
     progress.lastCheckedAt = new Date().toISOString();
-    progress.nextCheckAt = nextCheckAt === undefined ? undefined : new Date(nextCheckAt).toISOString();
+    progress.nextCheckAt = undefined;
     progress.polls = polls;
     setCurrentDetails(
       `Airbyte ${snapshot.jobType} job **${snapshot.jobId}** for connection \`${connectionId}\` (${instance}): **${snapshot.status}**` +

@@ -1,8 +1,9 @@
-import { msToNumber, type Duration } from '@temporalio/common';
+import type { Duration } from '@temporalio/common';
 import { z } from 'zod';
 import { JOB_TYPES, type JobStatus, type JobType } from '../airbyte/job-status';
 import type { AttemptFailure, StreamStats } from '../airbyte/types';
 import { DEFAULT_POLL_POLICY, type PollPolicy } from './poll-policy';
+import { DURATION_MESSAGE, positiveMs, UUID } from './validation';
 
 /** Input of `syncAndWait`. Only `connectionId` is required. */
 export interface SyncInput {
@@ -73,25 +74,19 @@ export interface SyncResult {
   continuedAsNew: number;
 }
 
+/** A duration read as milliseconds. */
 const duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  let ms: number;
-  try {
-    ms = msToNumber(value as Duration);
-  } catch {
-    ms = Number.NaN;
-  }
-  if (!Number.isFinite(ms) || ms <= 0) {
-    ctx.addIssue({ code: 'custom', message: `must be a positive duration such as 30s, 5m or 1h (got ${JSON.stringify(value)})` });
+  const ms = positiveMs(value);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `${DURATION_MESSAGE} (got ${JSON.stringify(value)})` });
     return z.NEVER;
   }
   return ms;
 });
 
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 const syncInputSchema = z
   .object({
-    connectionId: z.string().regex(uuid, 'must be an Airbyte connection id (a UUID)'),
+    connectionId: z.string().regex(UUID, 'must be an Airbyte connection id (a UUID)'),
     jobType: z.enum(JOB_TYPES, { error: `must be one of ${JOB_TYPES.join(', ')}` }).default('sync'),
     instance: z.string().min(1).default('default'),
     poll: z

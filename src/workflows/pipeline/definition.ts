@@ -1,7 +1,8 @@
-import { msToNumber, type Duration } from '@temporalio/common';
+import type { Duration } from '@temporalio/common';
 import { z } from 'zod';
 import type { DbtRunInput } from '../../activities/dbt/types';
 import { JOB_TYPES, type JobType } from '../../airbyte/job-status';
+import { durationSchema, pollSchema, UUID } from '../validation';
 
 // A pipeline: named steps that depend on each other. Pure data (JSON/YAML-friendly) and pure checks, so the
 // client can reject a bad definition before starting anything and the workflow can check it again.
@@ -95,23 +96,11 @@ export interface PipelineDefinition {
   searchAttributes?: boolean;
 }
 
-const duration = z.union([z.number(), z.string()]).refine((value) => {
-  try {
-    const ms = msToNumber(value as Duration);
-    return Number.isFinite(ms) && ms > 0;
-  } catch {
-    return false;
-  }
-}, 'must be a positive duration such as 30s, 5m or 1h');
-
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const poll = z.object({ initialInterval: duration.optional(), maxInterval: duration.optional(), latenessRatio: z.number().positive().optional() }).strict();
-
 const base = {
   id: z.string().regex(/^[A-Za-z0-9][\w.-]*$/, 'must be letters, digits, "-", "_" or "." (and start with a letter or digit)'),
   dependsOn: z.array(z.string()).optional(),
   retries: z.number().int().min(0).max(100).optional(),
-  retryDelay: duration.optional(),
+  retryDelay: durationSchema.optional(),
 };
 
 const stepSchema = z.discriminatedUnion(
@@ -121,13 +110,13 @@ const stepSchema = z.discriminatedUnion(
       .object({
         ...base,
         kind: z.literal('sync'),
-        connectionId: z.string().regex(uuid, 'must be an Airbyte connection id (a UUID)').optional(),
+        connectionId: z.string().regex(UUID, 'must be an Airbyte connection id (a UUID)').optional(),
         connection: z.string().min(1).optional(),
         workspaceId: z.string().optional(),
         instance: z.string().min(1).optional(),
         jobType: z.enum(JOB_TYPES).optional(),
-        poll: poll.optional(),
-        timeout: duration.optional(),
+        poll: pollSchema.optional(),
+        timeout: durationSchema.optional(),
         cancelOnTimeout: z.boolean().optional(),
       })
       .strict()
@@ -146,7 +135,7 @@ const stepSchema = z.discriminatedUnion(
         fullRefresh: z.boolean().optional(),
         threads: z.number().int().positive().optional(),
         selectSyncedStreams: z.string().includes('{stream}', { message: 'must contain {stream}' }).optional(),
-        timeout: duration.optional(),
+        timeout: durationSchema.optional(),
       })
       .strict(),
     z
@@ -157,7 +146,7 @@ const stepSchema = z.discriminatedUnion(
         args: z.array(z.unknown()).optional(),
         withUpstream: z.boolean().optional(),
         taskQueue: z.string().min(1).optional(),
-        timeout: duration.optional(),
+        timeout: durationSchema.optional(),
       })
       .strict(),
     z
@@ -190,8 +179,8 @@ const stepSchema = z.discriminatedUnion(
         tags: z.array(z.string()).optional(),
         statuses: z.array(z.string()).optional(),
         jobType: z.enum(JOB_TYPES).optional(),
-        poll: poll.optional(),
-        timeout: duration.optional(),
+        poll: pollSchema.optional(),
+        timeout: durationSchema.optional(),
       })
       .strict(),
   ],
