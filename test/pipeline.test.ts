@@ -1,5 +1,5 @@
 import type { WorkflowFailedError } from '@temporalio/client';
-import { CancelledFailure, type ApplicationFailure } from '@temporalio/common';
+import { CancelledFailure } from '@temporalio/common';
 import {
   AirbyteInputError,
   AirbytePipelineError,
@@ -12,6 +12,7 @@ import {
 } from '../src';
 import type { AirbyteTestEnvironment, MockJob } from '../src/testing';
 import { FAST_POLL, startTestEnvironment } from './helpers/environment';
+import { startAndExpectFailure } from './helpers/rejection';
 
 // Pipelines on the real dev server: every sync step is a child syncAndWait against the mock Airbyte.
 const received: unknown[][] = [];
@@ -139,9 +140,7 @@ describe('a bad definition is rejected before anything runs', () => {
     await expect(env.syncs.startPipeline(definition as PipelineDefinition)).rejects.toThrow(AirbyteInputError);
     await expect(env.syncs.startPipeline(definition as PipelineDefinition)).rejects.toThrow(message);
 
-    const handle = await env.client.workflow.start('airbytePipeline', { taskQueue: env.taskQueue, workflowId: `bad-${Math.random()}`, args: [definition] });
-    const err: unknown = await handle.result().catch((e: unknown) => e);
-    const cause = (err as WorkflowFailedError).cause as ApplicationFailure;
+    const cause = await startAndExpectFailure(env, 'airbytePipeline', [definition]);
     expect(cause.type).toBe(PipelineFailureType.InvalidDefinition);
     expect(cause.nonRetryable).toBe(true);
     expect(cause.message).toMatch(message);

@@ -1,8 +1,9 @@
 import { WorkflowFailedError } from '@temporalio/client';
-import { CancelledFailure, type ApplicationFailure } from '@temporalio/common';
+import { CancelledFailure } from '@temporalio/common';
 import { AirbyteInputError, AirbyteSearchAttributes, AirbyteSyncError, SyncFailureType, syncWorkflowId, type SyncInput } from '../src';
 import type { AirbyteTestEnvironment } from '../src/testing';
 import { FAST_POLL, FAST_RETRY, startTestEnvironment } from './helpers/environment';
+import { startAndExpectFailure } from './helpers/rejection';
 
 // Every test runs the real syncAndWait workflow on the shared Temporal dev server, against the mock Airbyte.
 let env: AirbyteTestEnvironment;
@@ -219,14 +220,7 @@ describe('bad input fails at once, before any Airbyte call', () => {
     await expect(env.syncs.startSync(inputs)).rejects.toThrow(message);
 
     // Straight to Temporal: the workflow fails with a non-retryable failure, and Airbyte is never called.
-    const handle = await env.client.workflow.start('syncAndWait', {
-      taskQueue: env.taskQueue,
-      workflowId: `bad-input-${Math.random()}`,
-      args: [inputs],
-    });
-    const err: unknown = await handle.result().catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(WorkflowFailedError);
-    const cause = (err as WorkflowFailedError).cause as ApplicationFailure;
+    const cause = await startAndExpectFailure(env, 'syncAndWait', [inputs]);
     expect(cause.type).toBe(SyncFailureType.InvalidInput);
     expect(cause.nonRetryable).toBe(true);
     expect(cause.message).toMatch(message);
