@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['lib/**', 'node_modules/**', 'coverage/**', '.temporal-cli/**', '.dbt-venv/**', '*.config.{js,mjs}', 'scripts/**'] },
+  { ignores: ['lib/**', 'node_modules/**', 'chaos/out/**', 'coverage/**', '.temporal-cli/**', '.dbt-venv/**', '*.config.{js,mjs}', 'scripts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -5,7 +5,9 @@ import {
   type Client,
   type ScheduleHandle,
   type ScheduleSpec, type WorkflowHandleWithFirstExecutionRunId, type WorkflowStartOptions } from '@temporalio/client';
+import { createHash } from 'node:crypto';
 import { ApplicationFailure, WorkflowIdConflictPolicy } from '@temporalio/common';
+import type { OwnerProgress } from './workflows/owner/protocol';
 import type { airbytePipeline } from './workflows/pipeline/pipeline';
 import { checkPipeline, type PipelineDefinition } from './workflows/pipeline/definition';
 import type { PipelineProgress, PipelineResult, StepStatus } from './workflows/pipeline/status';
@@ -14,6 +16,8 @@ import { SyncFailureType } from './workflows/failure-types';
 import { parseSyncInput, type SyncInput, type SyncResult } from './workflows/sync-input';
 import type { SyncProgress } from './workflows/sync-and-wait';
 import { DEFAULT_TASK_QUEUE } from './worker-defaults';
+import type { airbyteReconcile } from './workflows/reconcile/reconcile';
+import { checkReconcileInput, type ReconcileInput, type ReconcileReport } from './workflows/reconcile/input';
 
 /** Input rejected before anything was started: nothing reached Temporal or Airbyte. */
 export class AirbyteInputError extends Error {
@@ -57,9 +61,27 @@ export interface AirbyteScheduleOptions {
   paused?: boolean;
 }
 
-/** The workflow id of a connection's sync: one sync workflow per connection at a time. */
-export function syncWorkflowId(connectionId: string, instance = 'default'): string {
-  return `airbyte-sync:${instance}:${connectionId}`;
+/**
+ * The default workflow id of a sync request: identical requests (a retried call, two callers asking for
+ * the same thing) share one workflow; requests that differ (a reset, another timeout) get their own, and
+ * every one of them shares the connection's job through its owner workflow (`airbyte-job:...`).
+ */
+export function syncWorkflowId(input: SyncInput | string, instance?: string): string {
+  const request: SyncInput = typeof input === 'string' ? { connectionId: input, instance } : input;
+  const check = parseSyncInput(request);
+  if (!check.ok) throw new AirbyteInputError(check.message);
+  const v = check.value;
+  const digest = createHash('sha256').update(canonicalJson(v)).digest('hex').slice(0, 12);
+  return `airbyte-sync:${v.instance}:${v.connectionId}:${v.jobType}:${digest}`;
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
 }
 
 export type SyncStartOptions = Partial<Omit<WorkflowStartOptions<typeof syncAndWait>, 'args'>>;
@@ -77,8 +99,9 @@ export class AirbyteSyncClient {
   }
 
   /**
-   * Starts `syncAndWait`, or returns the sync already running for this connection: the default workflow
-   * id is per connection and a second start joins the first, so two callers never start two jobs.
+   * Starts `syncAndWait`. The connection's job is shared by every sync waiting on it (see `syncWorkflowId`
+   * and the README's "Ownership"): two callers never start two jobs, and one caller's cancel never cancels
+   * a job another still waits for.
    */
   async startSync(input: SyncInput, options: SyncStartOptions = {}): Promise<WorkflowHandleWithFirstExecutionRunId<typeof syncAndWait>> {
     const check = parseSyncInput(input);
@@ -86,7 +109,7 @@ export class AirbyteSyncClient {
     const { connectionId, instance, jobType } = check.value;
     return this.client.workflow.start<typeof syncAndWait>('syncAndWait', {
       taskQueue: this.taskQueue,
-      workflowId: syncWorkflowId(connectionId, instance),
+      workflowId: syncWorkflowId(input),
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       staticSummary: `Airbyte ${jobType} of connection ${connectionId} (${instance})`,
       // Shown in the UI without registering search attributes on the server.
@@ -111,8 +134,17 @@ export class AirbyteSyncClient {
     }
   }
 
-  progress(workflowId: string): Promise<SyncProgress> {
-    return this.client.workflow.getHandle(workflowId).query<SyncProgress>('airbyteSyncProgress');
+  /** The sync's view, with the live job status and polls of the connection's owner workflow when it runs. */
+  async progress(workflowId: string): Promise<SyncProgress> {
+    const progress = await this.client.workflow.getHandle(workflowId).query<SyncProgress>('airbyteSyncProgress');
+    if (!progress.ownerWorkflowId || progress.jobId === undefined) return progress;
+    try {
+      const owner = await this.client.workflow.getHandle(progress.ownerWorkflowId).query<OwnerProgress>('airbyteJobOwnerProgress');
+      if (owner.job?.jobId !== progress.jobId) return progress;
+      return { ...progress, status: owner.job.status, polls: owner.polls, lastCheckedAt: owner.lastCheckedAt, nextCheckAt: owner.nextCheckAt };
+    } catch {
+      return progress; // the owner has just ended: the sync's own view stands
+    }
   }
 
   /** Cancels the workflow; it cancels its Airbyte job before it ends. */
@@ -127,7 +159,7 @@ export class AirbyteSyncClient {
     const { connectionId, instance, jobType } = check.value;
     return this.createSchedule(options, `airbyte-sync-schedule:${instance}:${connectionId}`, {
       workflowType: 'syncAndWait',
-      workflowId: syncWorkflowId(connectionId, instance),
+      workflowId: `airbyte-sync:${instance}:${connectionId}:scheduled`,
       args: [input],
       staticSummary: `scheduled Airbyte ${jobType} of connection ${connectionId} (${instance})`,
       memo: { airbyteInstance: instance, airbyteConnectionId: connectionId, airbyteJobType: jobType },
@@ -210,6 +242,44 @@ export class AirbyteSyncClient {
   /** Cancels every running step, skips the rest; the pipeline ends `cancelled`. */
   cancelPipeline(workflowId: string): Promise<PipelineProgress> {
     return this.client.workflow.getHandle(workflowId).executeUpdate<PipelineProgress, []>('airbyteCancelPipeline');
+  }
+
+  // --- Reconciler: jobs left running by ended workflows (terminate runs no workflow code) ---
+
+  /**
+   * Runs `airbyteReconcile` and returns its report: every live Airbyte job in scope, watched, orphaned or
+   * unmanaged, and the ones it cancelled (orphaned ones; unmanaged too with `cancelUnmanaged`; none with `reportOnly`).
+   */
+  async reconcile(
+    input: ReconcileInput = {},
+    options: Partial<Omit<WorkflowStartOptions<typeof airbyteReconcile>, 'args'>> = {},
+  ): Promise<ReconcileReport> {
+    const check = checkReconcileInput(input);
+    if (!check.ok) throw new AirbyteInputError(check.message);
+    const { instance } = check.value;
+    return this.client.workflow.execute<typeof airbyteReconcile>('airbyteReconcile', {
+      taskQueue: this.taskQueue,
+      // Two reconcilers at once are safe (each cancel re-checks), so every run gets its own id.
+      workflowId: `airbyte-reconcile:${instance}:${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`,
+      staticSummary: `reconcile Airbyte jobs of instance ${instance}${check.value.reportOnly ? ' (report only)' : ''}`,
+      memo: { airbyteInstance: instance },
+      ...options,
+      args: [input],
+    });
+  }
+
+  /** A Temporal Schedule that runs the reconciler (overlap SKIP by default); the input is checked now. */
+  async scheduleReconcile(input: ReconcileInput, options: AirbyteScheduleOptions): Promise<ScheduleHandle> {
+    const check = checkReconcileInput(input);
+    if (!check.ok) throw new AirbyteInputError(check.message);
+    const { instance } = check.value;
+    return this.createSchedule(options, `airbyte-reconcile-schedule:${instance}`, {
+      workflowType: 'airbyteReconcile',
+      workflowId: `airbyte-reconcile:${instance}`,
+      args: [input],
+      staticSummary: `scheduled reconcile of Airbyte jobs of instance ${instance}${check.value.reportOnly ? ' (report only)' : ''}`,
+      memo: { airbyteInstance: instance },
+    });
   }
 }
 

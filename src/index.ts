@@ -32,3 +32,13 @@ export { AIRBYTE_SEARCH_ATTRIBUTE_KEYS, AirbyteSearchAttributes } from './workfl
 export { DEFAULT_POLL_POLICY, nextPollDelay, pollsForDuration, type PollPolicy } from './workflows/poll-policy';
 export { parseSyncInput, type SyncContinuation, type SyncInput, type SyncResult } from './workflows/sync-input';
 export type { SyncProgress } from './workflows/sync-and-wait';
+export {
+  checkReconcileInput,
+  type CancelledJob,
+  type ReconcileInput,
+  type ReconcileReport,
+  type ReconciledJob,
+} from './workflows/reconcile/input';
+export { formatReconcileReport } from './workflows/reconcile/format-report';
+export { JOB_OWNER_WORKFLOW_TYPE, jobOwnerWorkflowId, OwnerMemo } from './common/job-owner';
+export type { OwnerProgress } from './workflows/owner/protocol';

@@ -1,5 +1,6 @@
 import { SimplePlugin } from '@temporalio/plugin';
-import { createAirbyteActivities, type AirbyteInstances, type AirbyteInstancesInput } from './activities';
+import { activityLogger, AirbyteInstances, createAirbyteActivities, type AirbyteInstancesInput } from './activities';
+import { createReconcileActivities } from './activities/reconcile';
 
 /**
  * Adds the Airbyte activities to an existing worker in one line:
@@ -9,6 +10,8 @@ import { createAirbyteActivities, type AirbyteInstances, type AirbyteInstancesIn
  */
 export class AirbytePlugin extends SimplePlugin {
   constructor(options: { instances: AirbyteInstances | AirbyteInstancesInput }) {
-    super({ name: 'temporal-airbyte', activities: createAirbyteActivities(options.instances) });
+    // One registry for both sets of activities: one client (and token cache) per instance.
+    const instances = options.instances instanceof AirbyteInstances ? options.instances : new AirbyteInstances(options.instances, activityLogger);
+    super({ name: 'temporal-airbyte', activities: { ...createAirbyteActivities(instances), ...createReconcileActivities(instances) } });
   }
 }

@@ -1,6 +1,7 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { activityLogger, AirbyteInstances, createAirbyteActivities, type AirbyteInstancesInput } from './activities';
 import { createDbtActivities, type DbtActivityOptions } from './activities/dbt';
+import { createReconcileActivities } from './activities/reconcile';
 import { instancesFromEnv } from './config/instances-from-env';
 import { DEFAULT_TASK_QUEUE } from './worker-defaults';
 
@@ -35,7 +36,12 @@ export async function createAirbyteWorker(options: AirbyteWorkerOptions): Promis
     connection,
     namespace: options.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default',
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
-    activities: { ...createAirbyteActivities(instances), ...createDbtActivities(options.dbt), ...options.activities },
+    activities: {
+      ...createAirbyteActivities(instances),
+      ...createReconcileActivities(instances),
+      ...createDbtActivities(options.dbt),
+      ...options.activities,
+    },
     maxTaskQueueActivitiesPerSecond: options.maxAirbyteCallsPerSecond ?? 20,
     ...(bundled ? {} : { workflowsPath: require.resolve('./workflows') }),
     ...options.workerOptions,

@@ -1,6 +1,8 @@
+import { createServer } from 'node:net';
 import { inspect } from 'node:util';
 import axios from 'axios';
 import { AirbyteApiError, AirbyteClient, AirbyteConfigError, deriveConfigApiUrl, resolveInstanceConfig } from '../src/airbyte';
+import { isRetryableStatus, parseRetryAfter } from '../src/airbyte/errors';
 import { createAuthenticator } from '../src/airbyte/auth';
 import { jobSchema, connectionsPageSchema } from '../src/airbyte/schemas';
 import { MockAirbyteServer } from '../src/testing';
@@ -203,6 +205,67 @@ describe('errors', () => {
     expect(await client.listJobs().catch((e: unknown) => e)).toMatchObject({ kind: 'timeout', retryable: true });
   });
 
+  test('only the "already running" 409 is retryable; any other 409 fails at once with Airbyte\'s message', async () => {
+    const inactive = mock.addConnection({ status: 'inactive' });
+    const stateConflict = await client.createJob({ connectionId: inactive.connectionId, jobType: 'sync' }).catch((e: unknown) => e);
+    expect(stateConflict).toMatchObject({ status: 409, title: 'state-conflict', retryable: false, isAlreadyRunning: false, ambiguous: false });
+    expect((stateConflict as Error).message).toContain(`Connection ${inactive.connectionId} is inactive.`);
+
+    const { connectionId } = mock.addConnection();
+    const create = () => client.createJob({ connectionId, jobType: 'sync' }).catch((e: unknown) => e);
+    mock.injectFault({ path: '/jobs', method: 'POST', kind: 'status', status: 409, body: { message: 'The connection is locked.' } });
+    const locked = await create();
+    expect(locked).toMatchObject({ status: 409, title: undefined, retryable: false, airbyteMessage: 'The connection is locked.' });
+    expect((locked as Error).message).toContain('The connection is locked.');
+    // The Config API's form of "already running": no title, only the message.
+    mock.injectFault({ path: '/jobs', method: 'POST', kind: 'status', status: 409, body: { message: `A sync is already running for: ${connectionId}` } });
+    expect(await create()).toMatchObject({ status: 409, retryable: true, isAlreadyRunning: true });
+    mock.injectFault({ path: '/jobs', method: 'POST', kind: 'status', status: 409, body: { title: 'state-conflict', data: { message: 'already running, allegedly' } } });
+    expect(await create()).toMatchObject({ status: 409, retryable: false, isAlreadyRunning: false });
+    expect(mock.jobs({ connectionId })).toEqual([]);
+  });
+
+  test.each<[number, boolean, boolean]>([
+    // status, retryable, ambiguous on POST /jobs
+    [408, true, false],
+    [429, true, false],
+    [500, true, true],
+    [501, false, false],
+    [502, true, true],
+    [503, true, false],
+    [504, true, true],
+    [505, false, false],
+    [400, false, false],
+    [422, false, false],
+  ])('POST /jobs answered %i: retryable %s, ambiguous %s', async (status, retryable, ambiguous) => {
+    const { connectionId } = mock.addConnection();
+    mock.injectFault({ path: '/jobs', method: 'POST', kind: 'status', status });
+    const err = await client.createJob({ connectionId, jobType: 'sync' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: 'http', status, retryable, ambiguous });
+    mock.injectFault({ path: '/jobs', method: 'GET', kind: 'status', status });
+    expect(await client.listJobs().catch((e: unknown) => e)).toMatchObject({ status, retryable, ambiguous: false }); // a read is never ambiguous
+  });
+
+  test('a refused connection on a write is retryable but not ambiguous: the request never arrived', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = probe.address() as { port: number };
+        probe.close(() => resolve(free));
+      });
+    });
+    const nowhere = new AirbyteClient({ url: `http://127.0.0.1:${port}/api/public/v1`, bearerToken: 'static-token' });
+    const err = await nowhere.createJob({ connectionId: 'c', jobType: 'sync' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: 'network', retryable: true, ambiguous: false });
+    expect((err as Error).message).toContain('ECONNREFUSED');
+  });
+
+  test('Retry-After 0 asks for no particular delay', async () => {
+    mock.injectFault({ path: '/jobs', method: 'GET', kind: 'status', status: 429, retryAfterSeconds: 0 });
+    const err = await client.listJobs().catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 429, retryable: true });
+    expect((err as AirbyteApiError).retryAfterMs).toBeUndefined();
+  });
+
   test('no error, message or inspection shows the Authorization header or a token', async () => {
     const withBearer = new AirbyteClient({ url: mock.publicApiUrl, bearerToken: 'static-token', requestTimeoutMs: 200 });
     mock.injectFault({ path: '/jobs', method: 'GET', kind: 'latency', ms: 1_000 });
@@ -213,6 +276,35 @@ describe('errors', () => {
       expect(seen).not.toContain('static-token');
       expect(seen).not.toMatch(/authorization/i);
     }
+  });
+});
+
+describe('classification helpers', () => {
+  const now = Date.parse('2026-03-01T12:00:00Z');
+  test.each<[string | undefined, number | undefined]>([
+    ['7', 7_000],
+    [' 120 ', 120_000],
+    ['Sun, 01 Mar 2026 12:00:30 GMT', 30_000],
+    ['0', undefined],
+    ['Sun, 01 Mar 2026 12:00:00 GMT', undefined], // now
+    ['Sun, 01 Mar 2026 11:00:00 GMT', undefined], // the past
+    ['-5', undefined],
+    ['1.5', undefined],
+    ['soon', undefined],
+    ['', undefined],
+    [undefined, undefined],
+  ])('Retry-After %p is %p ms', (value, expected) => {
+    expect(parseRetryAfter(value, now)).toBe(expected);
+  });
+
+  test('a delay of 0 never survives into an error', () => {
+    expect(new AirbyteApiError({ kind: 'http', endpoint: 'GET /jobs', retryable: true, retryAfterMs: 0 }).retryAfterMs).toBeUndefined();
+    expect(new AirbyteApiError({ kind: 'http', endpoint: 'GET /jobs', retryable: true, retryAfterMs: -1 }).retryAfterMs).toBeUndefined();
+  });
+
+  test('retryable statuses', () => {
+    expect([400, 401, 403, 404, 409, 422, 501, 505].filter(isRetryableStatus)).toEqual([]);
+    expect([408, 429, 500, 502, 503, 504, 507, 522].every(isRetryableStatus)).toBe(true);
   });
 });
 
@@ -233,10 +325,45 @@ describe('tolerant parsing', () => {
     expect(connectionsPageSchema.parse({ data: null }).data).toEqual([]);
   });
 
-  test('a response of the wrong shape is an invalid-response error naming the field', async () => {
+  test('a response of the wrong shape is a retryable invalid-response error naming the field', async () => {
     mock.injectFault({ path: '/jobs', method: 'GET', kind: 'status', status: 200, body: { data: [{ jobId: 'x' }] } });
     const err = await client.listJobs().catch((e: unknown) => e);
-    expect(err).toMatchObject({ kind: 'invalid-response', retryable: false });
+    expect(err).toMatchObject({ kind: 'invalid-response', retryable: true, ambiguous: false });
     expect((err as Error).message).toMatch(/data\.0\.jobId/);
+  });
+
+  test('an HTML page with status 200 on a read is a retryable, unambiguous invalid-response', async () => {
+    const { connectionId } = mock.addConnection();
+    const page = '<!DOCTYPE html><html><body><h1>Gateway hiccup</h1></body></html>';
+    mock.injectFault({ path: `/connections/${connectionId}`, kind: 'status', status: 200, body: page, contentType: 'text/html; charset=utf-8' });
+    const err = await client.getConnection(connectionId).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AirbyteApiError);
+    expect(err).toMatchObject({ kind: 'invalid-response', status: 200, retryable: true, ambiguous: false, endpoint: `GET /connections/${connectionId}` });
+    expect((err as Error).message).toMatch(/HTML page/);
+    expect((err as Error).message).not.toContain('Gateway hiccup'); // the page itself is not carried along
+
+    // Labelled JSON but an HTML body, or HTML labelled JSON: both are caught.
+    mock.injectFault({ path: `/connections/${connectionId}`, kind: 'status', status: 200, body: page, contentType: 'application/json' });
+    expect(await client.getConnection(connectionId).catch((e: unknown) => e)).toMatchObject({ kind: 'invalid-response', retryable: true });
+    mock.injectFault({ path: `/connections/${connectionId}`, kind: 'status', status: 200, body: { connectionId }, contentType: 'text/html' });
+    expect(await client.getConnection(connectionId).catch((e: unknown) => e)).toMatchObject({ kind: 'invalid-response', retryable: true });
+    await expect(client.getConnection(connectionId)).resolves.toMatchObject({ connectionId });
+  });
+
+  test('a truncated answer to POST /jobs is an ambiguous, retryable invalid-response: the job exists', async () => {
+    const { connectionId } = mock.addConnection({ script: { phases: [{ status: 'running', ms: Infinity }] } });
+    mock.injectFault({ path: '/jobs', method: 'POST', kind: 'handle-then-truncate' });
+    const err = await client.createJob({ connectionId, jobType: 'sync' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: 'invalid-response', endpoint: 'POST /jobs', status: 200, retryable: true, ambiguous: true });
+    expect(mock.jobs({ connectionId })).toMatchObject([{ status: 'running' }]);
+  });
+
+  test('a 200 without a jobId on POST /jobs is ambiguous too', async () => {
+    const { connectionId } = mock.addConnection({ script: { phases: [{ status: 'running', ms: Infinity }] } });
+    mock.injectFault({ path: '/jobs', method: 'POST', kind: 'handle-then-replace', status: 200, body: {} });
+    const err = await client.createJob({ connectionId, jobType: 'sync' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: 'invalid-response', retryable: true, ambiguous: true });
+    expect((err as Error).message).toMatch(/jobId/);
+    expect(mock.jobs({ connectionId })).toHaveLength(1);
   });
 });

@@ -48,6 +48,16 @@ async function call<T = Record<string, unknown>>(method: string, url: string, bo
   return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as T };
 }
 
+/** The answer as text, for faults whose body is not JSON. */
+async function raw(method: string, path: string, body?: unknown): Promise<{ status: number; type: string | null; text: string }> {
+  const res = await fetch(`${server.publicApiUrl}${path}`, {
+    method,
+    headers: { 'user-agent': UA, authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
+}
+
 async function newToken(): Promise<string> {
   const res = await call<{ access_token: string }>('POST', '/applications/token', { client_id: server.credentials!.clientId, client_secret: server.credentials!.clientSecret, grant_type: 'client_credentials' });
   return res.body.access_token;
@@ -192,18 +202,63 @@ describe('jobs', () => {
     expect((await call('GET', '/jobs/abc')).status).toBe(400);
   });
 
-  test('cancel a running job; cancelling a finished job changes nothing', async () => {
+  test('cancel a running job; cancelling a finished job with nothing running changes nothing', async () => {
     const connectionId = connection({ script: HOLD });
     const { jobId } = (await createJob(connectionId)).body;
     const cancelled = await call<Job>('DELETE', `/jobs/${jobId}`);
     expect(cancelled.body).toMatchObject({ jobId, status: 'cancelled', rowsSynced: 0 });
-    expect(server.job(jobId)?.cancelledBy).toBe('api');
+    expect(server.job(jobId)).toMatchObject({ cancelledBy: 'api', cancelRequestedVia: jobId, cancelRequestedAt: expect.any(Number) });
 
     const { jobId: doneId } = server.startJob(connectionId);
     server.finishJob(doneId, 'succeeded');
     const before = (await call<Job>('GET', `/jobs/${doneId}`)).body;
     expect((await call<Job>('DELETE', `/jobs/${doneId}`)).body).toEqual(before);
     expect(server.job(doneId)?.status).toBe('succeeded');
+    expect(server.jobs({ connectionId }).map((j) => j.status)).toEqual(['cancelled', 'succeeded']);
+  });
+
+  test('cancel is by connection: cancelling an ended job cancels the job that runs on its connection now', async () => {
+    const connectionId = connection({ script: HOLD });
+    const bystander = connection({ script: HOLD });
+    const { jobId: oldId } = server.startJob(connectionId);
+    server.finishJob(oldId, 'succeeded');
+    const { jobId: currentId } = server.startJob(connectionId); // someone else's sync on the same connection
+    const { jobId: otherId } = server.startJob(bystander);
+
+    const answer = await call<Job>('DELETE', `/jobs/${oldId}`);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ jobId: oldId, status: 'succeeded' }); // the named job, as it stands
+    expect(server.job(oldId)).toMatchObject({ status: 'succeeded' });
+    expect(server.job(oldId)).not.toHaveProperty('cancelRequestedAt');
+    expect(server.job(currentId)).toMatchObject({ status: 'cancelled', cancelledBy: 'api', cancelRequestedVia: oldId });
+    expect(server.job(otherId)?.status).toBe('running'); // another connection is untouched
+  });
+
+  test('cancelDelayMs: after a DELETE the job keeps its status (and stops moving on) for a while, then becomes cancelled', async () => {
+    const slow = await MockAirbyteServer.start({ auth: 'none', cancelDelayMs: 1_000 });
+    try {
+      // Left alone, this job would succeed 500 ms after it starts: the pending cancel must hold it where it is.
+      const connectionId = slow.addConnection({ script: { phases: [{ status: 'running', ms: 500 }] } }).connectionId;
+      const { jobId } = slow.startJob(connectionId);
+      const requested = Date.now();
+      const answer = await call<Job>('DELETE', `${slow.publicApiUrl}/jobs/${jobId}`);
+      expect(answer.body).toMatchObject({ jobId, status: 'running' }); // accepted, not done
+      expect((await call<Job>('GET', `${slow.publicApiUrl}/jobs/${jobId}`)).body.status).toBe('running');
+      expect(slow.job(jobId)).toMatchObject({ status: 'running', cancelRequestedAt: expect.any(Number), cancelRequestedVia: jobId });
+      const second = await call<Job>('DELETE', `${slow.publicApiUrl}/jobs/${jobId}`); // a repeated cancel does not restart the delay
+      expect(second.body.status).toBe('running');
+
+      await slow.waitFor(() => slow.job(jobId)?.status === 'cancelled');
+      expect(Date.now() - requested).toBeGreaterThanOrEqual(990);
+      expect(slow.job(jobId)).toMatchObject({ cancelledBy: 'api', rowsSynced: 0 });
+      expect((await call<Job>('GET', `${slow.publicApiUrl}/jobs/${jobId}`)).body).toMatchObject({ status: 'cancelled', lastUpdatedAt: expect.any(String) });
+    } finally {
+      await slow.close();
+    }
+  });
+
+  test('cancelDelayMs must not be negative', async () => {
+    await expect(MockAirbyteServer.start({ cancelDelayMs: -1 })).rejects.toThrow(/cancelDelayMs/);
   });
 
   test('list filters, order and paging', async () => {
@@ -338,6 +393,44 @@ describe('faults', () => {
     server.injectFault({ method: 'POST', path: '/jobs', kind: 'handle-then-reset' });
     await expect(createJob(lost)).rejects.toThrow();
     expect(server.jobs({ connectionId: lost })).toMatchObject([{ status: 'running' }]);
+  });
+
+  test('a status fault can answer a page of another content type, e.g. a proxy\'s HTML with status 200', async () => {
+    const page = '<html><body>Bad gateway, try again</body></html>';
+    server.injectFault({ method: 'GET', path: '/jobs', kind: 'status', status: 200, body: page, contentType: 'text/html' });
+    expect(await raw('GET', '/jobs')).toEqual({ status: 200, type: 'text/html', text: page });
+    expect((await raw('GET', '/jobs')).type).toBe('application/json'); // consumed: normal service again
+    expect(() => server.injectFault({ kind: 'status', status: 42 })).toThrow(/HTTP status/);
+  });
+
+  test('handle-then-truncate creates the job and cuts its JSON answer in half', async () => {
+    const connectionId = connection({ script: HOLD });
+    server.injectFault({ method: 'POST', path: '/jobs', kind: 'handle-then-truncate' });
+    const answer = await raw('POST', '/jobs', { connectionId, jobType: 'sync' });
+    const [job] = server.jobs({ connectionId });
+    expect(job).toMatchObject({ status: 'running' });
+    const full = (await call<Job>('GET', `/jobs/${job!.jobId}`)).body;
+    expect(answer.status).toBe(200);
+    expect(answer.type).toBe('application/json');
+    expect(() => JSON.parse(answer.text) as unknown).toThrow(SyntaxError);
+    expect(answer.text.startsWith(`{"jobId":${job!.jobId},"status":"running"`)).toBe(true);
+    expect(answer.text.length).toBeLessThan(JSON.stringify(full).length * 0.6); // about half of the real answer
+    expect(server.requestsTo('POST', '/jobs').map((r) => r.status)).toEqual([200]);
+  });
+
+  test('handle-then-replace creates the job and answers something else (200 {} without a jobId)', async () => {
+    const connectionId = connection({ script: HOLD });
+    server.injectFault({ method: 'POST', path: '/jobs', kind: 'handle-then-replace', status: 200, body: {} });
+    const answer = await call('POST', '/jobs', { connectionId, jobType: 'sync' });
+    expect(answer).toMatchObject({ status: 200, body: {} });
+    expect(server.jobs({ connectionId })).toMatchObject([{ status: 'running' }]);
+    expect((await createJob(connectionId)).status).toBe(409); // the job is real
+
+    server.injectFault({ method: 'DELETE', kind: 'handle-then-replace', status: 502, body: '<html>502</html>', contentType: 'text/html' });
+    const { jobId } = server.jobs({ connectionId })[0]!;
+    expect(await raw('DELETE', `/jobs/${jobId}`)).toEqual({ status: 502, type: 'text/html', text: '<html>502</html>' });
+    expect(server.job(jobId)?.status).toBe('cancelled'); // the cancel happened all the same
+    expect(server.requestsTo('DELETE', `/jobs/${jobId}`).map((r) => r.status)).toEqual([502]);
   });
 
   test('latency delays and then answers; times and clearFaults', async () => {

@@ -1,6 +1,6 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
-import { AirbyteInputError, AirbyteSearchAttributes, AirbyteSyncError, SyncFailureType, syncWorkflowId, type SyncInput } from '../src';
+import { AirbyteInputError, AirbyteSearchAttributes, AirbyteSyncError, jobOwnerWorkflowId, SyncFailureType, syncWorkflowId, type SyncInput } from '../src';
 import type { AirbyteTestEnvironment } from '../src/testing';
 import { FAST_POLL, FAST_RETRY, startTestEnvironment } from './helpers/environment';
 import { startAndExpectFailure } from './helpers/rejection';
@@ -133,11 +133,12 @@ test('a sync already running at start is joined: exactly one job, and its result
   const { connectionId } = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: Infinity }], rowsSynced: 7 } });
   const running = env.mock.startJob(connectionId);
   const handle = await env.syncs.startSync(input(connectionId));
-  await env.mock.waitFor(() => jobRequests('POST').some((r) => r.status === 409));
+  // Joined once the owner watches it (a job that ended before we looked is not ours to report).
+  await env.mock.waitFor(() => env.mock.requestsTo('GET', `/jobs/${running.jobId}`).length > 0);
   env.mock.finishJob(running.jobId, 'succeeded');
 
   const result = await env.syncs.result(handle.workflowId);
-  expect(result).toMatchObject({ jobId: running.jobId, status: 'succeeded', attached: true, rowsSynced: 7 });
+  expect(result).toMatchObject({ jobId: running.jobId, status: 'succeeded', attached: true, owned: false, rowsSynced: 7 });
   expect(env.mock.jobs({ connectionId })).toHaveLength(1);
 });
 
@@ -148,7 +149,8 @@ test('a create that times out after Airbyte created the job ends with exactly on
 
   const jobs = env.mock.jobs({ connectionId });
   expect(jobs).toHaveLength(1);
-  expect(result).toMatchObject({ jobId: jobs[0]!.jobId, status: 'succeeded', attached: true });
+  // Adopted as ours: the unanswered create made it.
+  expect(result).toMatchObject({ jobId: jobs[0]!.jobId, status: 'succeeded', attached: false, owned: true });
 });
 
 test('a create whose connection is reset after Airbyte created the job ends with exactly one job', async () => {
@@ -158,7 +160,7 @@ test('a create whose connection is reset after Airbyte created the job ends with
 
   const jobs = env.mock.jobs({ connectionId });
   expect(jobs).toHaveLength(1);
-  expect(result).toMatchObject({ jobId: jobs[0]!.jobId, status: 'succeeded', attached: true });
+  expect(result).toMatchObject({ jobId: jobs[0]!.jobId, status: 'succeeded', attached: false, owned: true });
 });
 
 test('bursts of 429 (with and without Retry-After) and 5xx are retried to success, with one job', async () => {
@@ -229,26 +231,18 @@ describe('bad input fails at once, before any Airbyte call', () => {
 
   test('an Airbyte instance the worker does not know', async () => {
     const { connectionId } = env.mock.addConnection();
-    const err = await expectSyncErrorOrFailure(env.syncs.syncAndWait(input(connectionId, { instance: 'nope' })));
-    expect(err).toMatch(/unknown Airbyte instance 'nope'; this worker knows: default/);
+    const err = await expectSyncError(env.syncs.syncAndWait(input(connectionId, { instance: 'nope' })), SyncFailureType.Aborted);
+    expect(err.message).toMatch(/unknown Airbyte instance 'nope'; this worker knows: default/);
     expect(env.mock.requests).toHaveLength(0);
   });
 });
 
-async function expectSyncErrorOrFailure(promise: Promise<unknown>): Promise<string> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(WorkflowFailedError);
-  const activityFailure = (err as WorkflowFailedError).cause?.cause as Error | undefined;
-  return activityFailure?.message ?? '';
-}
-
 test('a long sync continues-as-new, keeps watching the same job, and returns the right result', async () => {
   const { connectionId } = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: Infinity }], rowsSynced: 42 } });
   const handle = await env.syncs.startSync(input(connectionId, { historyBound: 50 }));
-  const firstRunId = (await handle.describe()).runId;
+  const owner = env.client.workflow.getHandle(jobOwnerWorkflowId(connectionId));
+  await env.mock.waitFor(() => env.mock.jobs({ connectionId }).length === 1);
+  const firstRunId = (await owner.describe()).runId;
   // About 8 history events per check: a bound of 50 hands over every 5 or 6 checks.
   await env.mock.waitFor(() => env.mock.requestsTo('GET', /^\/jobs\/\d+$/).length >= 12, 30_000);
   env.mock.finishJob(env.mock.jobs({ connectionId })[0]!.jobId, 'succeeded');
@@ -257,7 +251,8 @@ test('a long sync continues-as-new, keeps watching the same job, and returns the
   expect(result).toMatchObject({ status: 'succeeded', rowsSynced: 42 });
   expect(result.continuedAsNew).toBeGreaterThanOrEqual(2);
   expect(result.polls).toBeGreaterThanOrEqual(12);
-  expect((await handle.describe()).runId).not.toBe(firstRunId);
+  // The owner polls and continues-as-new; the waiting sync itself stays small.
+  expect((await owner.describe()).runId).not.toBe(firstRunId);
   expect(env.mock.jobs({ connectionId })).toHaveLength(1);
   expect(jobRequests('POST')).toHaveLength(1);
 });
@@ -288,7 +283,7 @@ test('search attributes let the UI filter syncs by connection, job and status', 
 test('two starts for the same connection share one workflow and one job', async () => {
   const { connectionId } = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: Infinity }] } });
   const [a, b] = await Promise.all([env.syncs.startSync(input(connectionId)), env.syncs.startSync(input(connectionId))]);
-  expect(a.workflowId).toBe(syncWorkflowId(connectionId));
+  expect(a.workflowId).toBe(syncWorkflowId(input(connectionId)));
   expect(b.firstExecutionRunId).toBe(a.firstExecutionRunId);
   expect((await a.describe()).memo).toEqual({ airbyteInstance: 'default', airbyteConnectionId: connectionId, airbyteJobType: 'sync' });
   await env.mock.waitFor(() => env.mock.jobs({ connectionId }).length === 1);

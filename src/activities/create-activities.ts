@@ -3,6 +3,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import { AirbyteApiError, type AirbyteConnection, type AirbyteLogger } from '../airbyte';
 import { withFailureMapping } from './failures';
 import { AirbyteInstances, type AirbyteInstancesInput } from './instances';
+import { createJobOnce } from './owner/create-job';
+import { findJobs } from './owner/find-job';
+import { joinJobOwner } from './owner/join-owner';
+import type { CreateJobInput, CreateJobOutcome, FindJobInput, FoundJobs } from './owner/types';
 import { toSnapshot } from './snapshot';
 import { triggerJob } from './trigger-job';
 import type {
@@ -37,6 +41,18 @@ export function createAirbyteActivities(instances: AirbyteInstances | AirbyteIns
   const registry = instances instanceof AirbyteInstances ? instances : new AirbyteInstances(instances, activityLogger);
 
   return {
+    /** One `POST /jobs`, its answer classified (never retried by Temporal: see createJobOnce). */
+    airbyteCreateJob: withFailureMapping(async (input: CreateJobInput): Promise<CreateJobOutcome> => {
+      const outcome = await createJobOnce(registry.get(input.instance), input);
+      if (outcome.kind === 'created') log.info('created Airbyte job', { jobId: outcome.job.jobId, connectionId: input.connectionId });
+      return outcome;
+    }),
+
+    airbyteFindJobs: withFailureMapping(async (input: FindJobInput): Promise<FoundJobs> => findJobs(registry.get(input.instance), input)),
+
+    airbyteJoinJobOwner: joinJobOwner,
+
+    /** Kept for workflows started by earlier releases (they replay with it); new code uses the owner workflow. */
     airbyteTriggerJob: withFailureMapping(async (input: TriggerJobInput): Promise<TriggerJobResult> => {
       const { attempt, scheduledTimestampMs } = Context.current().info;
       const result = await triggerJob(registry.get(input.instance), input, { attempt, firstScheduledAt: scheduledTimestampMs });

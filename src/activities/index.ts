@@ -4,3 +4,5 @@ export { AirbyteInstances, DEFAULT_INSTANCE, type AirbyteInstancesInput } from '
 export { triggerJob } from './trigger-job';
 export type * from './types';
 export * from './dbt';
+// The reconciler's activities (list live jobs, classify them against our workflows, cancel after a re-check).
+export * from './reconcile';

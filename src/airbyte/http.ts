@@ -2,7 +2,7 @@ import axios, { type AxiosInstance, type AxiosResponse, type Method } from 'axio
 import type { z } from 'zod';
 import { createAuthenticator, type Authenticator } from './auth';
 import type { ResolvedInstanceConfig } from './config';
-import { AirbyteApiError, isRetryableStatus, parseRetryAfter } from './errors';
+import { AirbyteApiError, isAlreadyRunningConflict, isAmbiguousStatus, isRetryableStatus, parseRetryAfter } from './errors';
 import { errorBodySchema } from './schemas';
 import type { AirbyteLogger } from './types';
 import { PACKAGE_VERSION } from './version';
@@ -83,16 +83,13 @@ export class AirbyteHttp {
         continue;
       }
       if (response.status >= 400) throw this.httpError(response, endpoint, req.method);
+      const unreadable = unreadableBody(response);
+      if (unreadable) throw invalidResponse(endpoint, req.method, response.status, unreadable);
       const parsed = req.schema.safeParse(response.data);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
-        throw new AirbyteApiError({
-          kind: 'invalid-response',
-          endpoint,
-          status: response.status,
-          retryable: false,
-          reason: `unexpected response body (${issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'invalid'})`,
-        });
+        const where = issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'invalid';
+        throw invalidResponse(endpoint, req.method, response.status, `unexpected response body (${where})`);
       }
       return parsed.data;
     }
@@ -103,7 +100,7 @@ export class AirbyteHttp {
     const problem: Partial<z.output<typeof errorBodySchema>> = body.success ? body.data : {};
     const title = problem.title;
     const airbyteMessage = problem.data?.message ?? problem.message;
-    const alreadyRunning = response.status === 409 && title !== 'state-conflict';
+    const write = isWrite(method);
     return new AirbyteApiError({
       kind: 'http',
       endpoint,
@@ -111,25 +108,50 @@ export class AirbyteHttp {
       title,
       detail: problem.detail,
       airbyteMessage,
-      retryable: isRetryableStatus(response.status) || alreadyRunning,
-      ambiguous: response.status >= 500 && WRITE_METHODS.has(method.toUpperCase()),
+      retryable: isRetryableStatus(response.status) || isAlreadyRunningConflict(response.status, title, airbyteMessage),
+      ambiguous: write && isAmbiguousStatus(response.status),
       retryAfterMs: parseRetryAfter(headerValue(response.headers['retry-after'])),
     });
   }
 
   private transportError(err: unknown, endpoint: string, method: string): AirbyteApiError {
-    const code = (err as { code?: string }).code;
+    const { code, response } = err as { code?: string; response?: { status?: number } };
+    // An answer came but could not be decoded (axios' strict JSON parsing): unreadable, not a network failure.
+    if (typeof response?.status === 'number') return invalidResponse(endpoint, method, response.status, 'a body that is not valid JSON');
     const timedOut = code === 'ETIMEDOUT' || code === 'ECONNABORTED';
-    // Refused or unresolvable means the request never arrived; a reset or timeout may come after the server acted.
-    const neverSent = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
     return new AirbyteApiError({
       kind: timedOut ? 'timeout' : 'network',
       endpoint,
       retryable: true,
-      ambiguous: !neverSent && WRITE_METHODS.has(method.toUpperCase()),
+      ambiguous: !NEVER_SENT.has(code ?? '') && isWrite(method),
       reason: timedOut ? 'no answer before the timeout' : `network error (${code ?? 'no response'})`,
     });
   }
+}
+
+/** Refused, unresolvable or unreachable: the request never arrived. A reset or a timeout may come after the server acted. */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+
+const isWrite = (method: string) => WRITE_METHODS.has(method.toUpperCase());
+
+/**
+ * An answer we cannot read (a proxy's HTML page, truncated JSON, a body of the wrong shape): retryable, as it is
+ * usually a passing hiccup (the activity layer bounds how often), and ambiguous on a write, which may have acted.
+ */
+function invalidResponse(endpoint: string, method: string, status: number, reason: string): AirbyteApiError {
+  return new AirbyteApiError({ kind: 'invalid-response', endpoint, status, retryable: true, ambiguous: isWrite(method), reason });
+}
+
+/** Why a 2xx/3xx body is not a JSON document at all, or undefined when it is one (the schema judges the rest). */
+function unreadableBody(response: AxiosResponse): string | undefined {
+  if (response.status === 204) return undefined; // No Content: nothing to read, by design
+  const type = headerValue(response.headers['content-type']) ?? '';
+  const body: unknown = response.data;
+  const text = typeof body === 'string' ? body.trimStart() : undefined;
+  if (/html/i.test(type) || text?.startsWith('<')) return `an HTML page instead of JSON (status ${response.status})`;
+  // axios hands back the raw text when JSON.parse fails: truncated or otherwise broken JSON, or plain text.
+  if (text !== undefined) return text === '' ? 'an empty body' : 'a body that is not valid JSON';
+  return undefined;
 }
 
 function headerValue(value: unknown): string | undefined {

@@ -6,6 +6,8 @@ export const SyncFailureType = {
   JobCancelled: 'AirbyteJobCancelled',
   /** The overall timeout passed before the job ended. */
   TimedOut: 'AirbyteSyncTimedOut',
+  /** Airbyte refused the job or the wait for good (unknown connection, inactive connection, a job it no longer shows); a job we created was cancelled. */
+  Aborted: 'AirbyteSyncAborted',
   /** The workflow input was rejected before any Airbyte call. */
   InvalidInput: 'AirbyteInvalidInput',
 } as const;

@@ -1,9 +1,13 @@
 // Workflow-safe entry point (`temporal-airbyte/workflows`): register it with `workflowsPath`, or re-export
 // it from your own workflows module.
 export { syncAndWait, syncProgressQuery, type SyncProgress } from './sync-and-wait';
+export { airbyteJobOwner, type JobOwnerInput, type JobOwnerSummary } from './owner/owner';
+export { ownerProgressQuery, type OwnerProgress } from './owner/protocol';
 export { SyncFailureType } from './failure-types';
 export { DEFAULT_POLL_POLICY, nextPollDelay, pollsForDuration, type PollPolicy } from './poll-policy';
 export { parseSyncInput, type SyncContinuation, type SyncInput, type SyncResult } from './sync-input';
 export * from './pipeline';
 export { syncJobStartedSignal, type SyncJobStarted } from './signals';
 export { AIRBYTE_SEARCH_ATTRIBUTE_KEYS, AirbyteSearchAttributes } from './search-attributes';
+// The reconciler: finds Airbyte jobs left running by ended workflows and cancels ours.
+export * from './reconcile';

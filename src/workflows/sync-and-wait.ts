@@ -1,193 +1,199 @@
 import {
   ApplicationFailure,
   CancellationScope,
-  continueAsNew,
-  defineQuery,
+  condition,
   getExternalWorkflowHandle,
   isCancellation,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
-  sleep,
   upsertSearchAttributes,
   workflowInfo,
-  type ActivityOptions,
-  type RetryPolicy,
 } from '@temporalio/workflow';
 import type { AirbyteActivities, JobReport, JobSnapshot } from '../activities';
 import { SyncFailureType } from './failure-types';
 import { isoDurationToMs } from './iso-duration';
-import { nextPollDelay } from './poll-policy';
+import { syncAndWaitV1 } from './legacy/sync-and-wait-v1';
+import { jobOwnerWorkflowId } from './owner/ids';
+import { jobEndedSignal, jobKnownSignal, leaveJobSignal, type JobEnded, type JobKnown } from './owner/protocol';
 import { AirbyteSearchAttributes as SA } from './search-attributes';
 import { syncJobStartedSignal } from './signals';
 import { parseSyncInput, type ParsedSyncInput, type SyncInput, type SyncResult } from './sync-input';
+import { syncProgressQuery, type SyncProgress } from './sync-progress';
 
-/** What `syncProgressQuery` answers while the workflow waits. */
-export interface SyncProgress {
-  instance: string;
-  connectionId: string;
-  jobId?: number;
-  /** `triggering` until the job is known, then Airbyte's status. */
-  status: string;
-  attached: boolean;
-  polls: number;
-  startedAt: string;
-  lastCheckedAt?: string;
-  nextCheckAt?: string;
-  continuedAsNew: number;
-}
+export { syncProgressQuery, type SyncProgress };
 
-export const syncProgressQuery = defineQuery<SyncProgress>('airbyteSyncProgress');
+/** Histories without this marker were started by a release before the job owner: they go on with its code. */
+export const JOB_OWNER_PATCH = 'airbyte-job-owner';
+
+const joining = proxyActivities<AirbyteActivities>({
+  startToCloseTimeout: '1m',
+  retry: { initialInterval: '1s', maximumInterval: '30s' },
+  summary: 'join the owner of the connection\'s jobs',
+});
 
 /**
- * Starts (or joins) one Airbyte job and waits for it to end. The job is triggered exactly once per
- * workflow, watched with timers and short `getJob` calls, handed over through continue-as-new when history
- * grows, and cancelled on Airbyte when the workflow is cancelled or times out.
+ * Waits for one Airbyte job of a connection, as one of possibly many waiters. The job itself belongs to
+ * the connection's owner workflow (`airbyteJobOwner`), which starts or joins it once for everyone, polls
+ * it, and cancels it only when its last waiter asks. This workflow registers with the owner, waits for
+ * the owner's word, and applies its own timeout and failure policy; cancelling it, or its timeout,
+ * withdraws it and, when it was the last waiter of a job we created, cancels the job before it ends.
  */
 export async function syncAndWait(input: SyncInput): Promise<SyncResult> {
+  if (!patched(JOB_OWNER_PATCH)) return syncAndWaitV1(input);
+  if (typeof input === 'object' && input !== null && input.continued !== undefined) {
+    // Only a run of the earlier release continuing-as-new carries `continued`; from outside it would hijack a job.
+    if (!workflowInfo().continuedFromExecutionRunId) {
+      throw ApplicationFailure.nonRetryable('invalid sync input: continued is internal and cannot be set', SyncFailureType.InvalidInput);
+    }
+    return syncAndWaitV1(input);
+  }
   const check = parseSyncInput(input);
   if (!check.ok) throw ApplicationFailure.nonRetryable(check.message, SyncFailureType.InvalidInput);
   const opts = check.value;
-  const act = airbyteActivities(opts);
   const { instance, connectionId } = opts;
+  const ownerWorkflowId = jobOwnerWorkflowId(connectionId, instance);
+  const waiterId = workflowInfo().workflowId;
+  const startedAt = Date.now();
+  const deadline = opts.timeoutMs !== undefined ? startedAt + opts.timeoutMs : undefined;
 
-  const continued = opts.continued;
-  const startedAt = continued?.startedAt ?? Date.now();
-  const deadline = continued ? continued.deadline : opts.timeoutMs !== undefined ? startedAt + opts.timeoutMs : undefined;
-  let jobId = continued?.jobId;
-  let attached = continued?.attached ?? false;
-  let polls = continued?.polls ?? 0;
-  let job: JobSnapshot | undefined;
-  const runs = continued?.runs ?? 0;
-
+  let known: JobKnown | undefined;
+  let ended: JobEnded | undefined;
   const progress: SyncProgress = {
     instance,
     connectionId,
-    jobId,
-    status: jobId === undefined ? 'triggering' : 'running',
-    attached,
-    polls,
+    status: 'triggering',
+    attached: false,
+    polls: 0,
     startedAt: new Date(startedAt).toISOString(),
-    continuedAsNew: runs,
+    continuedAsNew: 0,
+    ownerWorkflowId,
   };
-  setHandler(syncProgressQuery, () => progress);
-  if (opts.searchAttributes) {
-    upsertSearchAttributes([
-      { key: SA.connectionId, value: connectionId },
-      { key: SA.instance, value: instance },
-    ]);
-  }
-  const observe = (snapshot: JobSnapshot) => {
-    if (opts.searchAttributes && (snapshot.jobId !== job?.jobId || snapshot.status !== job?.status)) {
-      // Only on change: one history event per status, not per poll.
-      upsertSearchAttributes([
-        { key: SA.jobId, value: snapshot.jobId },
-        { key: SA.jobStatus, value: snapshot.status },
-      ]);
-    }
-    job = snapshot;
-    progress.status = snapshot.status;
-    progress.lastCheckedAt = new Date().toISOString();
-    progress.nextCheckAt = undefined;
-    progress.polls = polls;
+  const show = (job: JobSnapshot) => {
+    progress.jobId = job.jobId;
+    progress.status = job.status;
+    if (opts.searchAttributes) upsertSearchAttributes([{ key: SA.jobId, value: job.jobId }, { key: SA.jobStatus, value: job.status }]);
     setCurrentDetails(
-      `Airbyte ${snapshot.jobType} job **${snapshot.jobId}** for connection \`${connectionId}\` (${instance}): **${snapshot.status}**` +
-        `${attached ? ' (joined a running job)' : ''}, checked ${polls} times`,
+      `Airbyte ${job.jobType} job **${job.jobId}** for connection \`${connectionId}\` (${instance}): **${job.status}**` +
+        `${progress.attached ? ' (joined a running job)' : ''}; watched by \`${ownerWorkflowId}\``,
     );
   };
+  setHandler(syncProgressQuery, () => progress);
+  setHandler(jobKnownSignal, async (k) => {
+    if (known) return;
+    known = k;
+    progress.attached = k.attached;
+    progress.owned = k.owned;
+    show(k.job);
+    if (opts.notifyParent) await notifyParent(k.jobId, k.attached);
+  });
+  setHandler(jobEndedSignal, (e) => {
+    ended ??= e;
+  });
+  if (opts.searchAttributes) upsertSearchAttributes([{ key: SA.connectionId, value: connectionId }, { key: SA.instance, value: instance }]);
 
+  let stop: { why: 'cancel' | 'timeout'; error?: unknown } | undefined;
   try {
-    if (jobId === undefined) {
-      // Not cancellable: once the create call is out, we must learn the job id so a cancel can reach it.
-      const triggered = await CancellationScope.nonCancellable(() => act.trigger.airbyteTriggerJob({ instance, connectionId, jobType: opts.jobType }));
-      jobId = triggered.job.jobId;
-      attached = triggered.attached;
-      progress.jobId = jobId;
-      progress.attached = attached;
-      observe(triggered.job);
-      if (opts.notifyParent) await notifyParent(jobId, attached);
-    }
-    const watchedJob = jobId;
-
-    while (!job?.terminal) {
-      const info = workflowInfo();
-      if (info.historyLength >= opts.historyBound || info.continueAsNewSuggested) {
-        return await continueAsNew<typeof syncAndWait>({
-          ...input,
-          continued: { jobId: watchedJob, attached, startedAt, deadline, polls, runs: runs + 1 },
-        });
-      }
-      const now = Date.now();
-      if (deadline !== undefined && now >= deadline) return await timedOut(watchedJob);
-      const wait = Math.min(nextPollDelay(now - startedAt, opts.poll), deadline === undefined ? Infinity : deadline - now);
-      progress.nextCheckAt = new Date(now + wait).toISOString();
-      await sleep(wait, { summary: `wait before checking Airbyte job ${watchedJob}` });
-      if (deadline !== undefined && Date.now() >= deadline) return await timedOut(watchedJob);
-      const snapshot = await act.poll.airbyteGetJob({ instance, jobId: watchedJob });
-      polls++;
-      observe(snapshot);
-    }
-    return await finish(job, false);
+    // Not cancellable: once the owner may have registered us, a cancel must reach it as a leave, not be lost.
+    const reply = await CancellationScope.nonCancellable(() =>
+      joining.airbyteJoinJobOwner({ instance, connectionId, request: joinRequest(opts, waiterId) }),
+    );
+    if (reply.state === 'queued') progress.status = 'queued';
+    if (deadline === undefined) await condition(() => ended !== undefined);
+    else if (!(await condition(() => ended !== undefined, Math.max(1, deadline - Date.now())))) stop = { why: 'timeout' };
   } catch (err) {
-    if (isCancellation(err) && jobId !== undefined && opts.cancelOnWorkflowCancel) {
-      const cancelJobId = jobId;
-      await CancellationScope.nonCancellable(() => act.cancel.airbyteCancelJob({ instance, jobId: cancelJobId }));
+    if (!isCancellation(err)) throw err;
+    stop = { why: 'cancel', error: err };
+  }
+
+  if (stop && !ended) {
+    const cancelJob = stop.why === 'cancel' ? opts.cancelOnWorkflowCancel : opts.cancelOnTimeout;
+    const reason = stop.why === 'cancel' ? `workflow ${waiterId} was cancelled` : `workflow ${waiterId} timed out`;
+    await CancellationScope.nonCancellable(async () => {
+      try {
+        await getExternalWorkflowHandle(ownerWorkflowId).signal(leaveJobSignal, { waiterId, cancelJob, reason });
+      } catch {
+        ended = { kind: 'error', message: `the owner ${ownerWorkflowId} is gone; the job (if any) was not cancelled`, owned: false, attached: progress.attached };
+        return;
+      }
+      // Until the owner settles us: for a job we created and nobody else wants, once Airbyte has cancelled it.
+      await condition(() => ended !== undefined);
+    });
+  }
+  const outcome = ended as JobEnded;
+  if (stop?.why === 'cancel') throw stop.error;
+  return finish(outcome, stop?.why === 'timeout');
+
+  function finish(end: JobEnded, didTimeOut: boolean): SyncResult {
+    const job = end.job ?? known?.job;
+    const attached = end.attached;
+    const sharedWith = 'sharedWith' in end ? end.sharedWith : undefined;
+    if (end.kind === 'error') {
+      const what = job ? `Airbyte ${job.jobType} job ${job.jobId} for connection ${connectionId}` : `Airbyte ${opts.jobType} of connection ${connectionId}`;
+      throw ApplicationFailure.nonRetryable(`${what}: ${end.message}`, SyncFailureType.Aborted, job ? resultOf(end, job, null, end.owned, attached, sharedWith, didTimeOut) : undefined);
     }
-    throw err;
+    if (!job) {
+      // Timed out before any job started (queued, or still triggering) and settled without one.
+      throw ApplicationFailure.nonRetryable(
+        `Airbyte ${opts.jobType} of connection ${connectionId} did not start within ${opts.timeoutMs} ms: ${end.kind === 'left' ? end.reason : 'no job'}`,
+        SyncFailureType.TimedOut,
+      );
+    }
+    show(job);
+    const result = resultOf(end, job, end.kind === 'terminal' ? end.report : null, end.owned, attached, sharedWith, didTimeOut || end.kind === 'left');
+    const name = `Airbyte ${job.jobType} job ${job.jobId} for connection ${connectionId}`;
+    if (end.kind === 'left') {
+      if (opts.onFailure === 'return') return result;
+      throw ApplicationFailure.nonRetryable(`${name} did not finish within ${opts.timeoutMs} ms; it was left running: ${end.reason}`, SyncFailureType.TimedOut, result);
+    }
+    if (job.status === 'succeeded' && !didTimeOut) return result;
+    if (opts.onFailure === 'return') return result;
+    if (didTimeOut) {
+      const what = job.status === 'cancelled' ? 'it was cancelled' : `it ended ${job.status}`;
+      throw ApplicationFailure.nonRetryable(`${name} did not finish within ${opts.timeoutMs} ms; ${what}`, SyncFailureType.TimedOut, result);
+    }
+    if (job.status === 'cancelled') throw ApplicationFailure.nonRetryable(`${name} was cancelled on Airbyte`, SyncFailureType.JobCancelled, result);
+    throw ApplicationFailure.nonRetryable(`${name} failed: ${result.failureMessage ?? 'Airbyte gave no reason'}`, SyncFailureType.JobFailed, result);
   }
 
-  async function timedOut(watchedJob: number): Promise<SyncResult> {
-    const last = opts.cancelOnTimeout
-      ? (await CancellationScope.nonCancellable(() => act.cancel.airbyteCancelJob({ instance, jobId: watchedJob }))).job
-      : // A continued run may not have looked at the job yet.
-        (job ?? (await act.poll.airbyteGetJob({ instance, jobId: watchedJob })));
-    observe(last);
-    return finish(last, true);
-  }
-
-  async function finish(last: JobSnapshot, didTimeOut: boolean): Promise<SyncResult> {
-    const report = opts.report ? await fetchReport(last.jobId) : null;
-    const failureMessage = report?.failures.find((f) => f.message)?.message;
-    const endTime = last.lastUpdatedAt ?? new Date().toISOString();
-    const result: SyncResult = {
+  function resultOf(end: JobEnded, job: JobSnapshot, report: JobReport | null, owned: boolean, attached: boolean, sharedWith: number | undefined, timedOut: boolean): SyncResult {
+    const endTime = job.lastUpdatedAt ?? new Date().toISOString();
+    return {
       instance,
       connectionId,
-      jobId: last.jobId,
-      jobType: last.jobType,
-      status: last.status,
+      jobId: job.jobId,
+      jobType: job.jobType,
+      status: job.status,
       attached,
-      rowsSynced: last.rowsSynced,
-      bytesSynced: last.bytesSynced,
-      durationMs: isoDurationToMs(last.duration) ?? Math.max(0, Date.parse(endTime) - Date.parse(last.startTime)),
-      startTime: last.startTime,
+      owned,
+      sharedWith,
+      rowsSynced: job.rowsSynced,
+      bytesSynced: job.bytesSynced,
+      durationMs: isoDurationToMs(job.duration) ?? Math.max(0, Date.parse(endTime) - Date.parse(job.startTime)),
+      startTime: job.startTime,
       endTime,
       streams: report?.streams,
       failures: report?.failures,
-      failureMessage,
-      timedOut: didTimeOut || undefined,
-      polls,
-      continuedAsNew: runs,
+      failureMessage: report?.failures.find((f) => f.message)?.message,
+      timedOut: timedOut || undefined,
+      polls: end.kind === 'terminal' ? end.polls : 0,
+      continuedAsNew: end.kind === 'terminal' ? end.ownerRuns : 0,
     };
-    if (last.status === 'succeeded' && !didTimeOut) return result;
-    if (opts.onFailure === 'return') return result;
-    const job = `Airbyte ${last.jobType} job ${last.jobId} for connection ${connectionId}`;
-    if (didTimeOut) {
-      const what = opts.cancelOnTimeout ? 'it was cancelled' : 'it was left running';
-      throw ApplicationFailure.nonRetryable(`${job} did not finish within ${opts.timeoutMs} ms; ${what}`, SyncFailureType.TimedOut, result);
-    }
-    if (last.status === 'cancelled') {
-      throw ApplicationFailure.nonRetryable(`${job} was cancelled on Airbyte`, SyncFailureType.JobCancelled, result);
-    }
-    throw ApplicationFailure.nonRetryable(`${job} failed: ${failureMessage ?? 'Airbyte gave no reason'}`, SyncFailureType.JobFailed, result);
   }
+}
 
-  async function fetchReport(reportJobId: number): Promise<JobReport | null> {
-    try {
-      return await act.report.airbyteGetJobReport({ instance, jobId: reportJobId });
-    } catch {
-      return null; // enrichment only: the job's outcome stands without it
-    }
-  }
+function joinRequest(opts: ParsedSyncInput, waiterId: string) {
+  return {
+    waiterId,
+    jobType: opts.jobType,
+    poll: opts.poll,
+    retry: opts.retry,
+    createGraceMs: opts.retry.createGraceMs,
+    report: opts.report,
+    searchAttributes: opts.searchAttributes,
+    historyBound: opts.historyBound,
+  };
 }
 
 async function notifyParent(jobId: number, attached: boolean): Promise<void> {
@@ -198,22 +204,4 @@ async function notifyParent(jobId: number, attached: boolean): Promise<void> {
   } catch {
     // The parent may have ended; the sync itself goes on.
   }
-}
-
-function airbyteActivities(opts: ParsedSyncInput) {
-  const retry: RetryPolicy = {
-    initialInterval: opts.retry.initialIntervalMs ?? 2_000,
-    backoffCoefficient: 2,
-    maximumInterval: opts.retry.maximumIntervalMs ?? 120_000,
-    // Unlimited by default: an Airbyte outage should delay the sync, not lose it. Bad requests are non-retryable.
-    maximumAttempts: opts.retry.maximumAttempts,
-  };
-  const base: ActivityOptions = { startToCloseTimeout: '60s', retry };
-  return {
-    // The trigger outlives a slow `POST /jobs` (the client's create timeout is 120 s by default).
-    trigger: proxyActivities<AirbyteActivities>({ ...base, startToCloseTimeout: '180s', summary: 'trigger or join an Airbyte job' }),
-    poll: proxyActivities<AirbyteActivities>({ ...base, summary: 'check the Airbyte job' }),
-    cancel: proxyActivities<AirbyteActivities>({ ...base, scheduleToCloseTimeout: '10m', summary: 'cancel the Airbyte job' }),
-    report: proxyActivities<AirbyteActivities>({ ...base, retry: { ...retry, maximumAttempts: 3 }, summary: 'fetch per-stream stats' }),
-  };
 }

@@ -28,7 +28,14 @@ export interface SyncInput {
   /** Continue-as-new once history holds this many events. Default 5,000 (Temporal warns at 10,240). */
   historyBound?: number;
   /** Retry policy of the Airbyte activities (the defaults suit production; tests shorten them). */
-  retry?: { initialInterval?: Duration; maximumInterval?: Duration; maximumAttempts?: number };
+  retry?: {
+    initialInterval?: Duration;
+    maximumInterval?: Duration;
+    /** Attempts to start the job (and to check it) before giving up; default unlimited. */
+    maximumAttempts?: number;
+    /** After a `POST /jobs` that got no answer, look this long for the job it may have created before posting again. Default 60 s. */
+    createGrace?: Duration;
+  };
   /** Keep the Airbyte search attributes (connection, instance, job id, job status) up to date; the server must know them. */
   searchAttributes?: boolean;
   /** Signal the parent workflow the job id once it is known (pipelines use it to show running jobs). */
@@ -54,8 +61,12 @@ export interface SyncResult {
   jobType: string;
   /** Final job status: succeeded, failed or cancelled (or the last one seen, after a timeout that left the job running). */
   status: JobStatus;
-  /** True when we joined a job that was already running rather than starting one. */
+  /** True when this sync did not start the job: it joined one started for another caller, or outside this product. */
   attached: boolean;
+  /** True when this product created the job; false when it joined a job someone else started (never cancelled on our behalf). */
+  owned?: boolean;
+  /** How many other waiters shared the job. */
+  sharedWith?: number;
   rowsSynced?: number;
   bytesSynced?: number;
   durationMs?: number;
@@ -106,7 +117,12 @@ const syncInputSchema = z
     searchAttributes: z.boolean().default(false),
     historyBound: z.number().int().min(50).max(40_000).default(5_000),
     retry: z
-      .object({ initialInterval: duration.optional(), maximumInterval: duration.optional(), maximumAttempts: z.number().int().positive().optional() })
+      .object({
+        initialInterval: duration.optional(),
+        maximumInterval: duration.optional(),
+        maximumAttempts: z.number().int().positive().optional(),
+        createGrace: duration.optional(),
+      })
       .strict()
       .default({}),
     continued: z
@@ -135,7 +151,7 @@ export interface ParsedSyncInput {
   notifyParent: boolean;
   searchAttributes: boolean;
   historyBound: number;
-  retry: { initialIntervalMs?: number; maximumIntervalMs?: number; maximumAttempts?: number };
+  retry: { initialIntervalMs?: number; maximumIntervalMs?: number; maximumAttempts?: number; createGraceMs?: number };
   continued?: SyncContinuation;
 }
 
@@ -170,7 +186,12 @@ export function parseSyncInput(input: unknown): InputCheck<ParsedSyncInput> {
       notifyParent: v.notifyParent,
       searchAttributes: v.searchAttributes,
       historyBound: v.historyBound,
-      retry: { initialIntervalMs: v.retry.initialInterval, maximumIntervalMs: v.retry.maximumInterval, maximumAttempts: v.retry.maximumAttempts },
+      retry: {
+        initialIntervalMs: v.retry.initialInterval,
+        maximumIntervalMs: v.retry.maximumInterval,
+        maximumAttempts: v.retry.maximumAttempts,
+        createGraceMs: v.retry.createGrace,
+      },
       continued: v.continued,
     },
   };

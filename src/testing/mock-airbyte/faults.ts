@@ -10,6 +10,9 @@ export class FaultQueue {
     const left = fault.times ?? 1;
     if (!(left > 0)) throw new Error(`Fault times must be > 0 (or Infinity), got ${left}`);
     if ('ms' in fault && !(fault.ms >= 0)) throw new Error(`Fault ms must be >= 0, got ${fault.ms}`);
+    if ('status' in fault && !(Number.isInteger(fault.status) && fault.status >= 100 && fault.status <= 599)) {
+      throw new Error(`Fault status must be an HTTP status (100-599), got ${fault.status}`);
+    }
     this.faults.push({ fault, left });
   }
 
@@ -39,7 +42,19 @@ function matches(fault: MockFault, method: string, path: string): boolean {
 export function faultReply(fault: Extract<MockFault, { kind: 'status' }>): Reply {
   const headers: Record<string, string> = {};
   if (fault.retryAfterSeconds !== undefined) headers['retry-after'] = String(fault.retryAfterSeconds);
+  if (fault.contentType !== undefined) headers['content-type'] = fault.contentType;
   if (fault.body !== undefined) return { status: fault.status, body: fault.body, headers };
   if (fault.status === 429) return { status: 429, body: { message: 'You are being rate limited.' }, headers };
   return { ...problemForStatus(fault.status), headers };
+}
+
+/** A 'handle-then-truncate' answer: the real status and headers, the first half of the JSON text. */
+export function truncated(reply: Reply): Reply {
+  const text = typeof reply.body === 'string' ? reply.body : (JSON.stringify(reply.body) ?? '');
+  return { ...reply, body: text.slice(0, Math.floor(text.length / 2)), headers: { 'content-type': 'application/json', ...reply.headers } };
+}
+
+/** A 'handle-then-replace' answer: the fault's status and body instead of the real ones. */
+export function replaced(fault: Extract<MockFault, { kind: 'handle-then-replace' }>): Reply {
+  return { status: fault.status, body: fault.body, headers: fault.contentType === undefined ? {} : { 'content-type': fault.contentType } };
 }

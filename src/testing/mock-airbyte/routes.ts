@@ -74,7 +74,10 @@ export function publicApi(state: MockState, call: ApiCall): Reply {
     if (!/^\d+$/.test(id)) return badRequest(`jobId must be an integer, got '${id}'.`);
     const run = state.runs.get(Number(id));
     if (!run) return notFound('job', id);
-    if (method === 'DELETE') state.finish(run, 'cancelled', 'api'); // a job that has ended comes back unchanged
+    // Airbyte cancels by connection: a job that has ended comes back as it is, and the connection's current job
+    // (someone else's) is cancelled instead. The answer is the named job as it stands (still running while a
+    // cancelDelayMs runs).
+    if (method === 'DELETE') state.cancelByConnection(run);
     return ok(jobResponse(run));
   }
   if (resource === 'connections' && method === 'GET') {

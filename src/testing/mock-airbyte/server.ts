@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Authenticator, authKind } from './auth';
-import { FaultQueue, faultReply } from './faults';
+import { FaultQueue, faultReply, replaced, truncated } from './faults';
 import { configError, problem, type Reply } from './problems';
 import { configApi, publicApi, type ApiCall } from './routes';
 import { MAX_TIMER_MS, MockState, type Outcome } from './state';
@@ -86,7 +86,12 @@ export class MockAirbyteServer extends EventEmitter<{ job: [T.MockJob] }> {
         resolve();
       });
     });
-    return new MockAirbyteServer(http, options);
+    try {
+      return new MockAirbyteServer(http, options);
+    } catch (err) {
+      await new Promise<void>((resolve) => http.close(() => resolve())); // bad options: do not leave a listener behind
+      throw err;
+    }
   }
 
   private constructor(private readonly http: Server, options: T.MockAirbyteOptions) {
@@ -101,10 +106,14 @@ export class MockAirbyteServer extends EventEmitter<{ job: [T.MockJob] }> {
     this.auth = new Authenticator(options.auth);
     this.credentials = this.auth.credentials;
     this.requireUserAgent = options.requireUserAgent ?? true;
-    this.state = new MockState(options.defaultScript, (job) => {
-      this.emit('job', job);
-      this.notify();
-    });
+    this.state = new MockState(
+      options.defaultScript,
+      (job) => {
+        this.emit('job', job);
+        this.notify();
+      },
+      { cancelDelayMs: options.cancelDelayMs },
+    );
     this.defaultWorkspaceId = this.state.defaultWorkspaceId;
     http.on('request', (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res).catch(() => res.destroy()));
   }
@@ -220,9 +229,10 @@ export class MockAirbyteServer extends EventEmitter<{ job: [T.MockJob] }> {
     if (this.closing) return;
     if (fault?.kind === 'reset') return this.abandon(record, res);
     const call: ApiCall = { method, path: route, query, body, baseUrl: this.origin + base };
-    const reply = fault?.kind === 'status' ? faultReply(fault) : this.dispatch(api, call, req);
-    // The handle-then-* faults let the side effect happen (e.g. a job is created) and lose or delay the answer.
+    const handled = fault?.kind === 'status' ? faultReply(fault) : this.dispatch(api, call, req);
+    // The handle-then-* faults let the side effect happen (e.g. a job is created) and lose, delay, cut or replace the answer.
     if (fault?.kind === 'handle-then-reset') return this.abandon(record, res);
+    const reply = fault?.kind === 'handle-then-truncate' ? truncated(handled) : fault?.kind === 'handle-then-replace' ? replaced(fault) : handled;
     this.record(record, reply.status);
     if (fault?.kind === 'handle-then-delay') await this.delay(fault.ms);
     if (!this.closing) send(res, reply);

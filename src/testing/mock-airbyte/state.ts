@@ -72,11 +72,16 @@ export class MockState {
   private nextJobId = 1; // never reused, even across reset(): a stale poller must not see someone else's job
   peak = 0;
 
+  private readonly cancelDelayMs: number;
+
   constructor(
     private readonly defaultScript: MockConnectionScript | undefined,
     private readonly onTransition: (job: MockJob) => void,
+    options: { cancelDelayMs?: number } = {},
   ) {
     validateScript(defaultScript);
+    this.cancelDelayMs = options.cancelDelayMs ?? 0;
+    if (!(this.cancelDelayMs >= 0)) throw new Error(`cancelDelayMs must be >= 0, got ${this.cancelDelayMs}`);
     this.defaultWorkspaceId = this.addWorkspace({ name: 'Default Workspace' }).workspaceId;
   }
 
@@ -132,6 +137,23 @@ export class MockState {
     this.runs.set(job.jobId, run);
     this.enterPhase(run, 0);
     return run;
+  }
+
+  /**
+   * Airbyte's `DELETE /jobs/{id}`: it looks up the named job's connection and cancels whatever job runs on that
+   * connection now, which is another job when the named one has ended. The cancelled job keeps its status (and
+   * stops moving through its phases) for cancelDelayMs, then becomes `cancelled`. Returns the job hit, if any.
+   */
+  cancelByConnection(named: JobRun): JobRun | undefined {
+    const current = this.activeRun(named.job.connectionId);
+    if (!current || current.job.cancelRequestedAt !== undefined) return current; // nothing to cancel, or already on its way out
+    current.job.cancelRequestedAt = Date.now();
+    current.job.cancelRequestedVia = named.job.jobId;
+    clearTimeout(current.timer);
+    current.timer = undefined;
+    if (this.cancelDelayMs === 0) this.finish(current, 'cancelled', 'api');
+    else if (this.cancelDelayMs < MAX_TIMER_MS) current.timer = setTimeout(() => this.finish(current, 'cancelled', 'api'), this.cancelDelayMs);
+    return current;
   }
 
   /** Ends a job now. A job that already ended is left as it is. */

@@ -47,15 +47,30 @@ export interface MockAirbyteOptions {
   auth?: 'none' | MockAuthOptions; // default: generated client credentials, 900 s tokens
   requireUserAgent?: boolean; // default true: 403 without a User-Agent, as Airbyte Cloud does
   defaultScript?: MockConnectionScript;
+  /**
+   * Default 0. Airbyte cancels asynchronously: after a `DELETE /jobs/{id}` the job keeps its current status (and
+   * stops moving through its phases) for this long, and only then becomes `cancelled`. A client must poll until
+   * the job is terminal rather than trust the DELETE's answer.
+   */
+  cancelDelayMs?: number;
 }
 
-/** Matched by method (any case) and path (relative to the API base, as in RecordedRequest); `times` default 1. */
+/**
+ * Matched by method (any case) and path (relative to the API base, as in RecordedRequest); `times` default 1.
+ * "Side effects happen" means the request is handled as usual first (e.g. `POST /jobs` creates the job).
+ */
 export type MockFault = { method?: string; path?: string | RegExp; times?: number } & (
-  | { kind: 'status'; status: number; retryAfterSeconds?: number; body?: unknown }
+  // Answer this instead of handling the request (no side effects). `body` default: Airbyte's body for that status;
+  // a string body is sent as text/plain unless `contentType` says otherwise, e.g. a proxy's page:
+  // {kind:'status', status:200, body:'<html>...</html>', contentType:'text/html'}.
+  | { kind: 'status'; status: number; retryAfterSeconds?: number; body?: unknown; contentType?: string }
   | { kind: 'latency'; ms: number } // delay, then handle normally
   | { kind: 'reset' } // destroy the socket; the request is not handled
   | { kind: 'handle-then-delay'; ms: number } // side effects happen, the answer comes late
   | { kind: 'handle-then-reset' } // side effects happen, the answer is lost
+  | { kind: 'handle-then-truncate' } // side effects happen; the answer keeps its status, but its JSON is cut in half
+  // Side effects happen; this answer replaces the real one, e.g. {status: 200, body: {}}: a job created, no jobId.
+  | { kind: 'handle-then-replace'; status: number; body: unknown; contentType?: string }
 );
 
 export type QueryParams = Record<string, string | string[]>;
@@ -82,6 +97,13 @@ export interface MockJob {
   bytesSynced?: number;
   attempts: number;
   cancelledBy?: 'api' | 'mock';
+  /** When a `DELETE` landed on this job (with cancelDelayMs it is still running for a while). */
+  cancelRequestedAt?: number;
+  /**
+   * The job id the cancelling `DELETE` named. Airbyte cancels by connection, so this may be another (older,
+   * already ended) job of the same connection: the hazard of cancelling a job that has ended.
+   */
+  cancelRequestedVia?: number;
 }
 
 export interface MockTag { tagId: string; workspaceId: string; name: string; color: string }

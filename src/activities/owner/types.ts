@@ -1,0 +1,67 @@
+import type { JobType } from '../../airbyte';
+import type { InstanceRef, JobSnapshot } from '../types';
+
+// Inputs and outputs of the activities the job owner workflow composes. No secrets here.
+
+export interface CreateJobInput extends InstanceRef {
+  connectionId: string;
+  jobType: JobType;
+}
+
+/**
+ * One `POST /jobs`, told apart by what it means for the next step. `ambiguous`: the job may exist although
+ * we got no usable answer (timeout, reset, 5xx, unreadable body); `retry`: nothing was created, try later;
+ * `permanent`: a retry cannot help.
+ */
+export type CreateJobOutcome =
+  | { kind: 'created'; job: JobSnapshot }
+  | { kind: 'already-running'; message: string }
+  | { kind: 'ambiguous'; message: string; retryAfterMs?: number }
+  | { kind: 'retry'; message: string; retryAfterMs?: number }
+  | { kind: 'permanent'; message: string; status?: number };
+
+export interface FindJobInput extends InstanceRef {
+  connectionId: string;
+  jobType: JobType;
+  /** Jobs created at or after this time (ms, Temporal's clock) may come from one of our own attempts. */
+  createdSince?: number;
+  /** Only jobs with a higher id (created after that job) may be ours: Airbyte's job ids only grow. */
+  newerThan?: number;
+}
+
+export interface FoundJobs {
+  /** The job that holds the connection now, if any (any type). */
+  active?: JobSnapshot;
+  /** The newest job of our type created since `createdSince` and newer than `newerThan` (it may have ended already). */
+  recent?: JobSnapshot;
+  /** The highest job id of the connection seen (0 when it has none). */
+  newestJobId: number;
+}
+
+/** A waiter's request to the owner of a connection's jobs. */
+export interface JoinRequest {
+  /** Workflow id of the waiter: the owner signals it when its job is known and when it ends. */
+  waiterId: string;
+  jobType: JobType;
+  /** The waiter's poll and retry preferences; the owner uses the most eager of its waiters'. */
+  poll: { initialMs: number; maxMs: number; latenessRatio: number };
+  retry: { initialIntervalMs?: number; maximumIntervalMs?: number; maximumAttempts?: number };
+  /** After an unanswered POST /jobs, how long to look for the job it may have created before posting again. */
+  createGraceMs?: number;
+  report: boolean;
+  searchAttributes: boolean;
+  /** Continue-as-new bound the waiter asked for. */
+  historyBound: number;
+}
+
+export interface JoinOwnerInput extends InstanceRef {
+  connectionId: string;
+  request: JoinRequest;
+}
+
+export interface JoinReply {
+  ownerWorkflowId: string;
+  /** `joined`: the waiter shares the job being triggered or watched now; `queued`: it waits for the current one to end. */
+  state: 'joined' | 'queued';
+  jobId?: number;
+}

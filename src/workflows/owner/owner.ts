@@ -1,0 +1,468 @@
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
+  setCurrentDetails,
+  setHandler,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { JobReport, JobSnapshot } from '../../activities';
+import type { JobType } from '../../airbyte/job-status';
+import { nextPollDelay } from '../poll-policy';
+import { AirbyteSearchAttributes as SA } from '../search-attributes';
+import { UUID } from '../validation';
+import { ownerActivities, type OwnerActivities } from './proxies';
+import { cancelUntilTerminal } from './cancel-job';
+import { jobOwnerWorkflowId, OwnerMemo } from './ids';
+import { mergePrefs, type OwnerPrefs } from './prefs';
+import {
+  jobEndedSignal,
+  jobKnownSignal,
+  joinJobUpdate,
+  leaveJobSignal,
+  ownerProgressQuery,
+  type JobEnded,
+  type JoinReply,
+  type JoinRequest,
+  type LeaveRequest,
+  type OwnerProgress,
+} from './protocol';
+import { triggerJob, type TriggerState } from './trigger';
+
+export interface JobOwnerInput {
+  instance: string;
+  connectionId: string;
+  /** Internal: the owner's state, carried over continue-as-new. */
+  state?: OwnerState;
+}
+
+interface Waiter {
+  request: JoinRequest;
+  /** Told the job id. */
+  told: boolean;
+  leave?: LeaveRequest;
+  /** Its wait is settled (it got `jobEnded`): nothing more is owed to it. */
+  done: boolean;
+}
+
+/** The job being triggered or watched, and the waiters who share it. */
+interface CurrentJob {
+  jobType: JobType;
+  waiters: Waiter[];
+  /** The waiter whose request made the job (the others joined it). */
+  causedBy: string;
+  job?: JobSnapshot;
+  owned: boolean;
+  startedAt: number;
+  polls: number;
+  trigger: TriggerState;
+  /** Unanswered creates whose job we did not adopt: one may still land after ours (see lingerForStrays). */
+  strayRisk: boolean;
+}
+
+export interface OwnerState {
+  pending: JoinRequest[];
+  current?: CurrentJob;
+  runs: number;
+  jobs: number;
+}
+
+export interface JobOwnerSummary {
+  jobs: number;
+  runs: number;
+}
+
+// How long after an unanswered create a late landing is still looked for, once our job has ended.
+const STRAY_HORIZON_MS = 5 * 60_000;
+const STRAY_CHECK_MS = 10_000;
+
+/**
+ * Owns the Airbyte jobs of one connection of one instance: the only workflow that starts, watches and
+ * cancels them. Callers (`syncAndWait`, hence services, schedules and pipeline steps) are waiters: they
+ * join through an update (`airbyteJoinJob`, sent with update-with-start) and are signalled when their job
+ * is known and when it ends. A request of the type being run shares the job; a different one (a reset
+ * while a sync runs) queues behind it. The job is cancelled only when its last waiter asks, and only
+ * if we created it: a job someone else started is never ours to cancel.
+ */
+export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSummary> {
+  const { instance, connectionId } = checkOwnerInput(input);
+  const ownerWorkflowId = workflowInfo().workflowId;
+  const state: OwnerState = input.state ?? { pending: [], runs: 0, jobs: 0 };
+  let closing = false;
+  let phase: OwnerProgress['state'] = 'idle';
+  let lastCheckedAt: string | undefined;
+  let nextCheckAt: string | undefined;
+  let wake = 0;
+
+  const active = (cur: CurrentJob) => cur.waiters.filter((w) => !w.leave && !w.done);
+  const prefsOf = (cur: CurrentJob): OwnerPrefs => mergePrefs((active(cur).length ? active(cur) : cur.waiters).map((w) => w.request));
+
+  setHandler(ownerProgressQuery, (): OwnerProgress => {
+    const cur = state.current;
+    return {
+      instance,
+      connectionId,
+      state: phase,
+      job: cur?.job,
+      owned: cur?.job ? cur.owned : undefined,
+      waiters: cur ? active(cur).map((w) => w.request.waiterId) : [],
+      queued: state.pending.map((r) => ({ waiterId: r.waiterId, jobType: r.jobType })),
+      polls: cur?.polls ?? 0,
+      createAttempts: cur?.trigger.attempts ?? 0,
+      lastCheckedAt,
+      nextCheckAt,
+      runs: state.runs,
+    };
+  });
+
+  setHandler(
+    joinJobUpdate,
+    (request): JoinReply => {
+      wake++;
+      const cur = state.current;
+      const known = cur?.waiters.find((w) => w.request.waiterId === request.waiterId && !w.done);
+      if (cur && known) return { ownerWorkflowId, state: 'joined', jobId: cur.job?.jobId };
+      if (state.pending.some((r) => r.waiterId === request.waiterId)) return { ownerWorkflowId, state: 'queued' };
+      // Share the current job if it is of the kind asked for and still wanted; never an ended one.
+      if (cur && cur.jobType === request.jobType && !cur.job?.terminal && active(cur).length > 0) {
+        cur.waiters.push({ request, told: false, done: false });
+        return { ownerWorkflowId, state: 'joined', jobId: cur.job?.jobId };
+      }
+      state.pending.push(request);
+      return { ownerWorkflowId, state: 'queued' };
+    },
+    {
+      validator: (request: JoinRequest) => {
+        if (closing) throw new Error(`the owner of connection ${connectionId} is closing; join again`);
+        checkJoinRequest(request);
+      },
+    },
+  );
+
+  setHandler(leaveJobSignal, async (leave) => {
+    wake++;
+    const queued = state.pending.findIndex((r) => r.waiterId === leave.waiterId);
+    if (queued >= 0) {
+      state.pending.splice(queued, 1);
+      return tell(leave.waiterId, { kind: 'left', owned: false, attached: false, sharedWith: 0, reason: 'left before its job started' });
+    }
+    const cur = state.current;
+    const waiter = cur?.waiters.find((w) => w.request.waiterId === leave.waiterId && !w.done);
+    if (!cur || !waiter) return tell(leave.waiterId, { kind: 'left', owned: false, attached: false, sharedWith: 0, reason: 'no job of this waiter is running' });
+    waiter.leave ??= leave;
+    const others = active(cur).length;
+    // The last waiter asking to cancel a job we created (or may create): the main loop cancels it and tells.
+    if (others === 0 && leave.cancelJob && (cur.job === undefined || cur.owned)) return;
+    waiter.done = true;
+    const reason =
+      others > 0
+        ? `the job goes on for ${others} other waiter(s)`
+        : !leave.cancelJob
+          ? 'the job was left running, as asked'
+          : 'the job was started outside this owner: not ours to cancel';
+    await tell(leave.waiterId, { kind: 'left', job: cur.job, owned: cur.owned, attached: attachedFor(cur, waiter), sharedWith: others, reason });
+  });
+
+  const describe = () => {
+    const cur = state.current;
+    const job = cur?.job;
+    setCurrentDetails(
+      job
+        ? `Airbyte ${job.jobType} job **${job.jobId}** (${cur.owned ? 'started here' : 'joined'}): **${job.status}**, ` +
+            `${active(cur).length} waiter(s), checked ${cur.polls} times`
+        : cur
+          ? `starting a ${cur.jobType} of connection \`${connectionId}\` (attempt ${cur.trigger.attempts})`
+          : `idle; ${state.pending.length} queued`,
+    );
+  };
+
+  /** Signals a waiter; one that no longer runs is gone (and no longer wants the job). */
+  async function tell(waiterId: string, ended: JobEnded): Promise<void> {
+    try {
+      await getExternalWorkflowHandle(waiterId).signal(jobEndedSignal, ended);
+    } catch {
+      log.warn('waiter is gone', { waiterId });
+    }
+  }
+
+  async function announce(cur: CurrentJob): Promise<void> {
+    const job = cur.job as JobSnapshot;
+    for (const w of cur.waiters) {
+      if (w.told || w.done) continue;
+      w.told = true;
+      try {
+        await getExternalWorkflowHandle(w.request.waiterId).signal(jobKnownSignal, { jobId: job.jobId, owned: cur.owned, attached: attachedFor(cur, w), job });
+      } catch {
+        // Closed (terminated, perhaps): it cannot ask for anything any more, so it counts as a waiter that left asking to cancel.
+        w.leave = { waiterId: w.request.waiterId, cancelJob: true, reason: 'the waiter is gone' };
+        w.done = true;
+      }
+    }
+  }
+
+  /** Settles every waiter still owed an answer. */
+  async function settleAll(cur: CurrentJob, ended: (w: Waiter) => JobEnded): Promise<void> {
+    for (const w of cur.waiters) {
+      if (w.done) continue;
+      w.done = true;
+      await tell(w.request.waiterId, ended(w));
+    }
+  }
+
+  function recordJob(cur: CurrentJob, prefs: OwnerPrefs): void {
+    const job = cur.job as JobSnapshot;
+    upsertMemo({ [OwnerMemo.jobId]: job.jobId, [OwnerMemo.jobOwned]: cur.owned });
+    if (prefs.searchAttributes) {
+      upsertSearchAttributes([
+        { key: SA.connectionId, value: connectionId },
+        { key: SA.instance, value: instance },
+        { key: SA.jobId, value: job.jobId },
+        { key: SA.jobStatus, value: job.status },
+      ]);
+    }
+  }
+
+  async function runJob(cur: CurrentJob): Promise<'done' | 'continue-as-new'> {
+    let prefs = prefsOf(cur);
+    let act = ownerActivities(prefs.retry);
+    const lastLeave = () => cur.waiters.filter((w) => w.leave).at(-1)?.leave;
+    const abandoned = () => active(cur).length === 0;
+
+    if (!cur.job) {
+      phase = 'triggering';
+      describe();
+      const triggered = await triggerJob({
+        act,
+        instance,
+        connectionId,
+        jobType: cur.jobType,
+        retry: prefs.retry,
+        maximumAttempts: prefs.maximumAttempts,
+        createGraceMs: prefs.createGraceMs,
+        abandoned,
+        state: cur.trigger,
+      });
+      if (triggered.kind === 'error') {
+        await settleAll(cur, (w) => ({ kind: 'error', message: triggered.message, owned: false, attached: attachedFor(cur, w) }));
+        return 'done';
+      }
+      if (triggered.kind === 'abandoned') {
+        const stray = lastLeave()?.cancelJob ? await cancelStrayOfTrigger(cur, act) : undefined;
+        await settleAll(cur, () => ({ kind: 'left', job: stray, owned: stray !== undefined, attached: false, sharedWith: 0, reason: 'every waiter left before the job started' }));
+        return 'done';
+      }
+      cur.job = triggered.job;
+      cur.owned = triggered.owned;
+      // Adopting the job an unanswered create made settles that create; any other may still land.
+      cur.strayRisk = cur.trigger.ambiguous.length > (triggered.adopted ? 1 : 0);
+      state.jobs++;
+      recordJob(cur, prefs);
+    }
+
+    phase = 'waiting';
+    let job: JobSnapshot = cur.job;
+    for (let seen = -1; !job.terminal; ) {
+      await announce(cur);
+      if (abandoned()) {
+        const leave = lastLeave();
+        if (cur.owned && leave?.cancelJob) {
+          phase = 'cancelling';
+          describe();
+          const jobId = job.jobId;
+          job = cur.job = await CancellationScope.nonCancellable(() => cancelUntilTerminal(act, instance, jobId));
+          break;
+        }
+        if (!cur.owned) {
+          const reason = 'the job was started outside this owner: not ours to cancel';
+          const last = job;
+          await settleAll(cur, (w) => ({ kind: 'left', job: last, owned: false, attached: true, sharedWith: 0, reason: w.leave?.reason ? `${reason} (${w.leave.reason})` : reason }));
+          return 'done';
+        }
+        // Ours, and nobody asked to cancel it: watch it to its end (it may be joined again meanwhile).
+      }
+      const info = workflowInfo();
+      if (info.continueAsNewSuggested || info.historyLength >= Math.min(...cur.waiters.map((w) => w.request.historyBound))) return 'continue-as-new';
+      if (seen === wake) {
+        // Nothing changed since the last check: wait, but wake up for a join or a leave.
+        const wait = nextPollDelay(Date.now() - cur.startedAt, prefs.poll);
+        nextCheckAt = new Date(Date.now() + wait).toISOString();
+        const woke = await condition(() => seen !== wake, wait);
+        if (woke) continue;
+        const previous = job;
+        try {
+          job = cur.job = await act.poll.airbyteGetJob({ instance, jobId: previous.jobId });
+        } catch (err) {
+          if (isCancellation(err)) throw err;
+          return failWait(cur, act, `Airbyte job ${previous.jobId} could not be checked: ${innermostMessage(err)}`);
+        }
+        cur.polls++;
+        lastCheckedAt = new Date().toISOString();
+        if (job.status !== previous.status) recordJob(cur, prefs);
+        describe();
+      }
+      seen = wake;
+      prefs = prefsOf(cur);
+      act = ownerActivities(prefs.retry);
+    }
+
+    recordJob(cur, prefs);
+    describe();
+    const report = prefs.report ? await fetchReport(act, instance, job.jobId) : null;
+    const sharers = cur.waiters.length;
+    await settleAll(cur, (w) => ({ kind: 'terminal', job, report, owned: cur.owned, attached: attachedFor(cur, w), sharedWith: sharers - 1, polls: cur.polls, ownerRuns: state.runs }));
+    if (cur.strayRisk && cur.owned) await lingerForStrays(cur, act);
+    return 'done';
+  }
+
+  /** A wait that cannot go on (Airbyte refuses to show the job): a job we created is cancelled, then every waiter is told why. */
+  async function failWait(cur: CurrentJob, act: OwnerActivities, message: string): Promise<'done'> {
+    let job = cur.job as JobSnapshot;
+    let detail = message;
+    if (cur.owned) {
+      phase = 'cancelling';
+      try {
+        job = await CancellationScope.nonCancellable(() => cancelUntilTerminal(act, instance, job.jobId));
+        detail += `; the job was cancelled`;
+      } catch (err) {
+        detail += `; cancelling it failed too: ${innermostMessage(err)}`;
+      }
+    }
+    await settleAll(cur, (w) => ({ kind: 'error', message: detail, job, owned: cur.owned, attached: attachedFor(cur, w) }));
+    return 'done';
+  }
+
+  /** After every waiter left during the trigger: a job one of our unanswered creates made is cancelled. */
+  async function cancelStrayOfTrigger(cur: CurrentJob, act: OwnerActivities): Promise<JobSnapshot | undefined> {
+    const since = cur.trigger.ambiguous[0]?.sentAt;
+    if (since === undefined) return undefined;
+    const found = await act.find.airbyteFindJobs({ instance, connectionId, jobType: cur.jobType, createdSince: since });
+    const stray = found.recent && !found.recent.terminal ? found.recent : undefined;
+    return stray && CancellationScope.nonCancellable(() => cancelUntilTerminal(act, instance, stray.jobId));
+  }
+
+  /**
+   * An unanswered POST /jobs may land after our job has ended and start a job nobody asked for. Until a
+   * landing is no longer plausible, look for a job of our type newer than ours, and cancel it. A new
+   * request ends the watch: it will join (or queue behind) whatever runs then.
+   */
+  async function lingerForStrays(cur: CurrentJob, act: OwnerActivities): Promise<void> {
+    const ours = cur.job as JobSnapshot;
+    const firstSent = cur.trigger.ambiguous[0]?.sentAt as number;
+    const until = (cur.trigger.ambiguous.at(-1)?.sentAt as number) + STRAY_HORIZON_MS;
+    phase = 'closing';
+    while (Date.now() < until && state.pending.length === 0) {
+      const found = await act.find.airbyteFindJobs({ instance, connectionId, jobType: cur.jobType, createdSince: firstSent });
+      const stray = found.active;
+      if (stray && stray.jobType === cur.jobType && stray.jobId > ours.jobId) {
+        log.warn('cancelling a job a late-landing create of ours started', { jobId: stray.jobId, ours: ours.jobId });
+        await CancellationScope.nonCancellable(() => cancelUntilTerminal(act, instance, stray.jobId));
+        return;
+      }
+      await condition(() => state.pending.length > 0, Math.min(STRAY_CHECK_MS, Math.max(1, until - Date.now())));
+    }
+  }
+
+  try {
+    for (;;) {
+      while (state.current || state.pending.length > 0) {
+        const cur = (state.current ??= takeNextGroup(state));
+        let outcome: 'done' | 'continue-as-new';
+        try {
+          outcome = await runJob(cur);
+        } catch (err) {
+          if (isCancellation(err)) throw err;
+          // Whatever went wrong, no waiter is left hanging; a job we created and left running is the reconciler's.
+          const message = `the owner of connection ${connectionId} failed: ${innermostMessage(err)}`;
+          await settleAll(cur, (w) => ({ kind: 'error', message, job: cur.job, owned: cur.owned, attached: attachedFor(cur, w) }));
+          outcome = 'done';
+        }
+        if (outcome === 'continue-as-new') {
+          await condition(allHandlersFinished);
+          return await continueAsNew<typeof airbyteJobOwner>({ instance, connectionId, state: { ...state, runs: state.runs + 1 } });
+        }
+        state.current = undefined;
+        phase = 'idle';
+        describe();
+      }
+      // No more work: refuse new joins (they start a new owner), then finish what the handlers were doing.
+      closing = true;
+      phase = 'closing';
+      await condition(allHandlersFinished);
+      if (state.pending.length === 0) return { jobs: state.jobs, runs: state.runs };
+      closing = false;
+    }
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    // Someone cancelled the owner itself: cancel a job we created and release every waiter.
+    await CancellationScope.nonCancellable(async () => {
+      const cur = state.current;
+      const act = ownerActivities(cur ? prefsOf(cur).retry : mergePrefs([]).retry);
+      let job = cur?.job;
+      if (cur && job && !job.terminal && cur.owned) job = await cancelUntilTerminal(act, instance, job.jobId);
+      const message = 'the owner workflow of this connection was cancelled';
+      if (cur) await settleAll(cur, (w) => ({ kind: 'error', message, job, owned: cur.owned, attached: attachedFor(cur, w) }));
+      for (const r of state.pending.splice(0)) await tell(r.waiterId, { kind: 'error', message, owned: false, attached: false });
+    });
+    throw err;
+  }
+}
+
+/** The oldest request picks the next job's type; every queued request of that type shares it. */
+function takeNextGroup(state: OwnerState): CurrentJob {
+  const jobType = (state.pending[0] as JoinRequest).jobType;
+  const requests = state.pending.filter((r) => r.jobType === jobType);
+  state.pending = state.pending.filter((r) => r.jobType !== jobType);
+  return {
+    jobType,
+    waiters: requests.map((request) => ({ request, told: false, done: false })),
+    causedBy: (requests[0] as JoinRequest).waiterId,
+    owned: false,
+    startedAt: Date.now(),
+    polls: 0,
+    trigger: { attempts: 0, ambiguous: [] },
+    strayRisk: false,
+  };
+}
+
+/** A waiter is attached when it did not cause the job: it shares another waiter's, or someone else's. */
+function attachedFor(cur: CurrentJob, w: Waiter): boolean {
+  return !cur.owned || w.request.waiterId !== cur.causedBy;
+}
+
+async function fetchReport(act: OwnerActivities, instance: string, jobId: number): Promise<JobReport | null> {
+  try {
+    return await act.report.airbyteGetJobReport({ jobId, instance });
+  } catch {
+    return null; // enrichment only: the job's outcome stands without it
+  }
+}
+
+function innermostMessage(err: unknown): string {
+  let e = err as { message?: string; cause?: unknown } | undefined;
+  while (e?.cause) e = e.cause;
+  return e?.message ?? String(err);
+}
+
+function checkOwnerInput(input: JobOwnerInput): { instance: string; connectionId: string } {
+  const bad = (message: string) => ApplicationFailure.nonRetryable(`invalid job owner input: ${message}`, 'AirbyteInvalidInput');
+  if (typeof input !== 'object' || input === null) throw bad('expected an object');
+  if (typeof input.connectionId !== 'string' || !UUID.test(input.connectionId)) throw bad('connectionId must be a UUID');
+  if (typeof input.instance !== 'string' || !/^[A-Za-z0-9][\w.-]{0,99}$/.test(input.instance)) throw bad('instance must be an instance name');
+  if (workflowInfo().workflowId !== jobOwnerWorkflowId(input.connectionId, input.instance)) {
+    throw bad(`the owner of connection ${input.connectionId} must run as ${jobOwnerWorkflowId(input.connectionId, input.instance)}`);
+  }
+  return { instance: input.instance, connectionId: input.connectionId };
+}
+
+function checkJoinRequest(request: JoinRequest): void {
+  if (typeof request !== 'object' || request === null) throw new Error('a join request must be an object');
+  if (typeof request.waiterId !== 'string' || request.waiterId.length === 0 || request.waiterId.length > 1000) throw new Error('waiterId must be a workflow id');
+  if (!['sync', 'reset', 'clear'].includes(request.jobType)) throw new Error('jobType must be sync, reset or clear');
+}

@@ -1,0 +1,54 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { JobReport, JobSnapshot } from '../../activities';
+import type { JoinReply, JoinRequest } from '../../activities/owner/types';
+import { OwnerMessages } from './ids';
+
+// What waiters and the owner of a connection's jobs say to each other.
+
+export type { JoinReply, JoinRequest };
+
+export const joinJobUpdate = defineUpdate<JoinReply, [JoinRequest]>(OwnerMessages.join);
+
+export interface LeaveRequest {
+  waiterId: string;
+  /** Ask for the job to be cancelled; the owner does it only once no other waiter wants the job. */
+  cancelJob: boolean;
+  reason: string;
+}
+export const leaveJobSignal = defineSignal<[LeaveRequest]>(OwnerMessages.leave);
+
+export interface JobKnown {
+  jobId: number;
+  /** True when the owner created the job; false when it joined one someone else started. */
+  owned: boolean;
+  /** True when this waiter did not cause the job: it was running for another caller, or outside our product. */
+  attached: boolean;
+  job: JobSnapshot;
+}
+export const jobKnownSignal = defineSignal<[JobKnown]>(OwnerMessages.jobKnown);
+
+/** Why a waiter's wait is over. */
+export type JobEnded =
+  /** The job reached a terminal status (perhaps because every waiter asked to cancel it). */
+  | { kind: 'terminal'; job: JobSnapshot; report: JobReport | null; owned: boolean; attached: boolean; sharedWith: number; polls: number; ownerRuns: number }
+  /** The waiter left; the job goes on for others (or is not ours to cancel). */
+  | { kind: 'left'; job?: JobSnapshot; owned: boolean; attached: boolean; sharedWith: number; reason: string }
+  /** Airbyte refused the job or the wait for good; a job we created was cancelled. */
+  | { kind: 'error'; message: string; job?: JobSnapshot; owned: boolean; attached: boolean };
+export const jobEndedSignal = defineSignal<[JobEnded]>(OwnerMessages.jobEnded);
+
+export interface OwnerProgress {
+  instance: string;
+  connectionId: string;
+  state: 'idle' | 'triggering' | 'waiting' | 'cancelling' | 'closing';
+  job?: JobSnapshot;
+  owned?: boolean;
+  waiters: string[];
+  queued: { waiterId: string; jobType: string }[];
+  polls: number;
+  createAttempts: number;
+  lastCheckedAt?: string;
+  nextCheckAt?: string;
+  runs: number;
+}
+export const ownerProgressQuery = defineQuery<OwnerProgress>(OwnerMessages.progress);
