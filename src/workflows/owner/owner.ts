@@ -276,7 +276,7 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
           phase = 'cancelling';
           describe();
           const jobId = job.jobId;
-          job = cur.job = await CancellationScope.nonCancellable(() => cancelUntilTerminal(act, instance, jobId));
+          job = cur.job = await CancellationScope.nonCancellable(() => cancelUntilTerminal(act, instance, jobId, prefs.poll));
           break;
         }
         if (!cur.owned) {
@@ -328,7 +328,7 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
     if (cur.owned) {
       phase = 'cancelling';
       try {
-        job = await CancellationScope.nonCancellable(() => cancelUntilTerminal(act, instance, job.jobId));
+        job = await CancellationScope.nonCancellable(() => cancelUntilTerminal(act, instance, job.jobId, prefsOf(cur).poll));
         detail += `; the job was cancelled`;
       } catch (err) {
         detail += `; cancelling it failed too: ${innermostMessage(err)}`;
@@ -344,7 +344,7 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
     if (since === undefined) return undefined;
     const found = await act.find.airbyteFindJobs({ instance, connectionId, jobType: cur.jobType, createdSince: since });
     const stray = found.recent && !found.recent.terminal ? found.recent : undefined;
-    return stray && CancellationScope.nonCancellable(() => cancelUntilTerminal(act, instance, stray.jobId));
+    return stray && CancellationScope.nonCancellable(() => cancelUntilTerminal(act, instance, stray.jobId, prefsOf(cur).poll));
   }
 
   /**
@@ -362,7 +362,7 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
       const stray = found.active;
       if (stray && stray.jobType === cur.jobType && stray.jobId > ours.jobId) {
         log.warn('cancelling a job a late-landing create of ours started', { jobId: stray.jobId, ours: ours.jobId });
-        await CancellationScope.nonCancellable(() => cancelUntilTerminal(act, instance, stray.jobId));
+        await CancellationScope.nonCancellable(() => cancelUntilTerminal(act, instance, stray.jobId, prefsOf(cur).poll));
         return;
       }
       await condition(() => state.pending.length > 0, Math.min(STRAY_CHECK_MS, Math.max(1, until - Date.now())));
@@ -405,7 +405,7 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
       const cur = state.current;
       const act = ownerActivities(cur ? prefsOf(cur).retry : mergePrefs([]).retry);
       let job = cur?.job;
-      if (cur && job && !job.terminal && cur.owned) job = await cancelUntilTerminal(act, instance, job.jobId);
+      if (cur && job && !job.terminal && cur.owned) job = await cancelUntilTerminal(act, instance, job.jobId, prefsOf(cur).poll);
       const message = 'the owner workflow of this connection was cancelled';
       if (cur) await settleAll(cur, (w) => ({ kind: 'error', message, job, owned: cur.owned, attached: attachedFor(cur, w) }));
       for (const r of state.pending.splice(0)) await tell(r.waiterId, { kind: 'error', message, owned: false, attached: false });
