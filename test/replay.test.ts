@@ -5,7 +5,7 @@ import { Worker } from '@temporalio/worker';
 import './helpers/environment';
 
 // Histories recorded from earlier releases must replay on today's workflow code: syncs run for days and a
-// deploy must not break the ones in flight. Record new ones with `npm run record-histories` before changing
+// deploy must not break the ones in flight. Record new ones with `npm run record-histories -- v3` before changing
 // a workflow, and guard behaviour changes with `patched()`.
 const dir = join(__dirname, 'fixtures', 'histories');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
