@@ -81,7 +81,8 @@ export async function syncAndWait(input: SyncInput): Promise<SyncResult> {
   };
   setHandler(syncProgressQuery, () => progress);
   setHandler(jobKnownSignal, async (k) => {
-    if (known) return;
+    // Signals cannot be refused: a malformed one is dropped rather than allowed to fail the workflow task.
+    if (known || !isJobKnown(k)) return;
     known = k;
     progress.attached = k.attached;
     progress.owned = k.owned;
@@ -89,7 +90,7 @@ export async function syncAndWait(input: SyncInput): Promise<SyncResult> {
     if (opts.notifyParent) await notifyParent(k.jobId, k.attached);
   });
   setHandler(jobEndedSignal, (e) => {
-    ended ??= e;
+    if (isJobEnded(e)) ended ??= e;
   });
   if (opts.searchAttributes) upsertSearchAttributes([{ key: SA.connectionId, value: connectionId }, { key: SA.instance, value: instance }]);
 
@@ -181,6 +182,19 @@ export async function syncAndWait(input: SyncInput): Promise<SyncResult> {
       continuedAsNew: end.kind === 'terminal' ? end.ownerRuns : 0,
     };
   }
+}
+
+function isJobKnown(value: unknown): value is JobKnown {
+  const v = value as Partial<JobKnown> | null;
+  return typeof v === 'object' && v !== null && typeof v.jobId === 'number' && typeof v.job === 'object' && v.job !== null && typeof v.job.jobId === 'number';
+}
+
+function isJobEnded(value: unknown): value is JobEnded {
+  const v = value as Partial<JobEnded> | null;
+  if (typeof v !== 'object' || v === null || typeof v.owned !== 'boolean' || typeof v.attached !== 'boolean') return false;
+  if (v.kind === 'error') return typeof v.message === 'string';
+  if (v.kind === 'left') return typeof v.reason === 'string';
+  return v.kind === 'terminal' && typeof v.job === 'object' && v.job !== null && typeof v.job.jobId === 'number';
 }
 
 function joinRequest(opts: ParsedSyncInput, waiterId: string) {

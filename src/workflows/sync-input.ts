@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { JOB_TYPES, type JobStatus, type JobType } from '../airbyte/job-status';
 import type { AttemptFailure, StreamStats } from '../airbyte/types';
 import { DEFAULT_POLL_POLICY, type PollPolicy } from './poll-policy';
-import { DURATION_MESSAGE, positiveMs, UUID } from './validation';
+import { DURATION_MESSAGE, INSTANCE_NAME, positiveMs, UUID } from './validation';
 
 /** Input of `syncAndWait`. Only `connectionId` is required. */
 export interface SyncInput {
@@ -99,7 +99,7 @@ const syncInputSchema = z
   .object({
     connectionId: z.string().regex(UUID, 'must be an Airbyte connection id (a UUID)'),
     jobType: z.enum(JOB_TYPES, { error: `must be one of ${JOB_TYPES.join(', ')}` }).default('sync'),
-    instance: z.string().min(1).default('default'),
+    instance: z.string().regex(INSTANCE_NAME, 'must be an instance name: letters, digits, ".", "_" or "-", at most 100 characters').default('default'),
     poll: z
       .object({
         initialInterval: duration.optional(),
@@ -120,7 +120,7 @@ const syncInputSchema = z
       .object({
         initialInterval: duration.optional(),
         maximumInterval: duration.optional(),
-        maximumAttempts: z.number().int().positive().optional(),
+        maximumAttempts: z.number().int().positive().max(1_000_000).optional(),
         createGrace: duration.optional(),
       })
       .strict()
@@ -171,6 +171,9 @@ export function parseSyncInput(input: unknown): InputCheck<ParsedSyncInput> {
     latenessRatio: v.poll.latenessRatio ?? DEFAULT_POLL_POLICY.latenessRatio,
   };
   if (poll.maxMs < poll.initialMs) return { ok: false, message: 'invalid sync input: poll.maxInterval must not be shorter than poll.initialInterval' };
+  if (v.retry.initialInterval !== undefined && v.retry.maximumInterval !== undefined && v.retry.maximumInterval < v.retry.initialInterval) {
+    return { ok: false, message: 'invalid sync input: retry.maximumInterval must not be shorter than retry.initialInterval' };
+  }
   return {
     ok: true,
     value: {

@@ -5,14 +5,20 @@ import { z } from 'zod';
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export const DURATION_MESSAGE = 'must be a positive duration such as 30s, 5m or 1h';
+/** Ten years: longer durations are mistakes, and past ~285,000 years `new Date()` throws inside the workflow. */
+export const MAX_DURATION_MS = 10 * 365 * 24 * 3_600_000;
+
+export const DURATION_MESSAGE = 'must be a positive duration such as 30s, 5m or 1h, at most 10 years';
+
+/** Instance names as the worker accepts them; short, since they go into workflow ids and search attributes. */
+export const INSTANCE_NAME = /^[A-Za-z0-9][\w.-]{0,99}$/;
 
 /** Milliseconds of a Temporal duration (`'30s'`, `'1h'`, or a number of ms), or undefined if it is not a positive one. */
 export function positiveMs(value: unknown): number | undefined {
   if (typeof value !== 'number' && typeof value !== 'string') return undefined;
   try {
     const ms = msToNumber(value as Duration);
-    return Number.isFinite(ms) && ms > 0 ? ms : undefined;
+    return Number.isFinite(ms) && ms > 0 && ms <= MAX_DURATION_MS ? ms : undefined;
   } catch {
     return undefined;
   }

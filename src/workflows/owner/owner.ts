@@ -17,7 +17,7 @@ import type { JobReport, JobSnapshot } from '../../activities';
 import type { JobType } from '../../airbyte/job-status';
 import { nextPollDelay } from '../poll-policy';
 import { AirbyteSearchAttributes as SA } from '../search-attributes';
-import { UUID } from '../validation';
+import { MAX_DURATION_MS, UUID } from '../validation';
 import { ownerActivities, type OwnerActivities } from './proxies';
 import { cancelUntilTerminal } from './cancel-job';
 import { jobOwnerWorkflowId, OwnerMemo } from './ids';
@@ -147,6 +147,8 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
   );
 
   setHandler(leaveJobSignal, async (leave) => {
+    // A signal cannot be refused; a malformed one is dropped rather than allowed to fail the workflow task.
+    if (!isLeaveRequest(leave)) return log.warn('ignored a malformed leave signal');
     wake++;
     const queued = state.pending.findIndex((r) => r.waiterId === leave.waiterId);
     if (queued >= 0) {
@@ -455,14 +457,35 @@ function checkOwnerInput(input: JobOwnerInput): { instance: string; connectionId
   if (typeof input !== 'object' || input === null) throw bad('expected an object');
   if (typeof input.connectionId !== 'string' || !UUID.test(input.connectionId)) throw bad('connectionId must be a UUID');
   if (typeof input.instance !== 'string' || !/^[A-Za-z0-9][\w.-]{0,99}$/.test(input.instance)) throw bad('instance must be an instance name');
+  if (input.state !== undefined && !workflowInfo().continuedFromExecutionRunId) {
+    // Only the owner's own continue-as-new carries state; from outside it could name another connection's job.
+    throw bad('state is internal and cannot be set');
+  }
   if (workflowInfo().workflowId !== jobOwnerWorkflowId(input.connectionId, input.instance)) {
     throw bad(`the owner of connection ${input.connectionId} must run as ${jobOwnerWorkflowId(input.connectionId, input.instance)}`);
   }
   return { instance: input.instance, connectionId: input.connectionId };
 }
 
+/** The update is public (anyone can send it): refuse anything that could later break a timer or a retry policy. */
 function checkJoinRequest(request: JoinRequest): void {
+  const ms = (value: unknown) => typeof value === 'number' && Number.isFinite(value) && value > 0 && value <= MAX_DURATION_MS;
+  const optionalMs = (value: unknown) => value === undefined || ms(value);
   if (typeof request !== 'object' || request === null) throw new Error('a join request must be an object');
   if (typeof request.waiterId !== 'string' || request.waiterId.length === 0 || request.waiterId.length > 1000) throw new Error('waiterId must be a workflow id');
   if (!['sync', 'reset', 'clear'].includes(request.jobType)) throw new Error('jobType must be sync, reset or clear');
+  const { poll, retry } = request;
+  if (typeof poll !== 'object' || poll === null || !ms(poll.initialMs) || !ms(poll.maxMs) || poll.maxMs < poll.initialMs) throw new Error('poll must have initialMs <= maxMs, positive');
+  if (typeof poll.latenessRatio !== 'number' || !(poll.latenessRatio > 0 && poll.latenessRatio <= 10)) throw new Error('poll.latenessRatio must be in (0, 10]');
+  if (typeof retry !== 'object' || retry === null || !optionalMs(retry.initialIntervalMs) || !optionalMs(retry.maximumIntervalMs)) throw new Error('retry intervals must be positive durations');
+  const attempts = retry.maximumAttempts;
+  if (attempts !== undefined && !(Number.isInteger(attempts) && attempts > 0 && attempts <= 1_000_000)) throw new Error('retry.maximumAttempts must be a positive integer');
+  if (!optionalMs(request.createGraceMs)) throw new Error('createGraceMs must be a positive duration');
+  if (!(Number.isInteger(request.historyBound) && request.historyBound >= 50 && request.historyBound <= 40_000)) throw new Error('historyBound must be an integer from 50 to 40000');
+  if (typeof request.report !== 'boolean' || typeof request.searchAttributes !== 'boolean') throw new Error('report and searchAttributes must be booleans');
+}
+
+function isLeaveRequest(value: unknown): value is LeaveRequest {
+  const v = value as Partial<LeaveRequest> | null;
+  return typeof v === 'object' && v !== null && typeof v.waiterId === 'string' && typeof v.cancelJob === 'boolean' && typeof v.reason === 'string';
 }

@@ -14,6 +14,15 @@ export interface OwnerPrefs {
   searchAttributes: boolean;
 }
 
+function retryOf(requests: readonly JoinRequest[]): RetryPrefs {
+  const initial = requests.map((r) => r.retry.initialIntervalMs).filter((v): v is number => v !== undefined);
+  const maximum = requests.map((r) => r.retry.maximumIntervalMs).filter((v): v is number => v !== undefined);
+  const initialIntervalMs = initial.length ? Math.min(...initial) : DEFAULT_RETRY.initialIntervalMs;
+  // Temporal refuses a policy whose maximum is below its initial interval (a long initial one alone, say).
+  const maximumIntervalMs = Math.max(initialIntervalMs, maximum.length ? Math.min(...maximum) : DEFAULT_RETRY.maximumIntervalMs);
+  return { initialIntervalMs, maximumIntervalMs };
+}
+
 /** One job serves several waiters: it is watched as eagerly as the most eager of them asks. */
 export function mergePrefs(requests: readonly JoinRequest[]): OwnerPrefs {
   const min = (values: (number | undefined)[], fallback: number) => {
@@ -27,10 +36,7 @@ export function mergePrefs(requests: readonly JoinRequest[]): OwnerPrefs {
       maxMs: min(requests.map((r) => r.poll.maxMs), DEFAULT_POLL_POLICY.maxMs),
       latenessRatio: min(requests.map((r) => r.poll.latenessRatio), DEFAULT_POLL_POLICY.latenessRatio),
     },
-    retry: {
-      initialIntervalMs: min(requests.map((r) => r.retry.initialIntervalMs), DEFAULT_RETRY.initialIntervalMs),
-      maximumIntervalMs: min(requests.map((r) => r.retry.maximumIntervalMs), DEFAULT_RETRY.maximumIntervalMs),
-    },
+    retry: retryOf(requests),
     // Unlimited as soon as one waiter wants unlimited: the job must not fail under a patient waiter.
     maximumAttempts: attempts.includes(undefined) ? undefined : Math.max(...(attempts as number[])),
     createGraceMs: min(requests.map((r) => r.createGraceMs), DEFAULT_CREATE_GRACE_MS),

@@ -89,7 +89,10 @@ export async function airbytePipeline(definition: PipelineDefinition): Promise<P
   };
 
   setHandler(pipelineProgressQuery, progress);
-  setHandler(syncJobStartedSignal, ({ workflowId, jobId }) => {
+  setHandler(syncJobStartedSignal, (started) => {
+    // Anyone can signal: a malformed payload is ignored, never allowed to fail the workflow task.
+    if (typeof started !== 'object' || started === null || typeof started.workflowId !== 'string' || typeof started.jobId !== 'number') return;
+    const { workflowId, jobId } = started;
     const step = childToStep.get(workflowId);
     if (step) step.status.jobId = jobId;
     describe();
@@ -106,6 +109,7 @@ export async function airbytePipeline(definition: PipelineDefinition): Promise<P
     },
     {
       validator: (id: string) => {
+        if (typeof id !== 'string') throw new Error('the step id must be a string');
         const step = steps.get(id);
         if (!step) throw new Error(`unknown step '${id}'`);
         if (ENDED.has(step.status.state)) throw new Error(`step '${id}' already ended ${step.status.state}`);
