@@ -1,6 +1,8 @@
 // Records histories of the current workflows into test/fixtures/histories (`npm run record-histories -- v3`),
 // so that test/replay.test.ts checks every later change against them. Run it before changing a workflow.
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { jobOwnerWorkflowId } from '../src';
 import { AirbyteTestEnvironment } from '../src/testing';
@@ -10,7 +12,12 @@ const prefix = process.argv[2] ?? 'current';
 const fast = { poll: { initialInterval: '100ms', maxInterval: '100ms' }, retry: { initialInterval: '100ms', maximumInterval: '500ms' } } as const;
 
 async function main(): Promise<void> {
-  const env = await AirbyteTestEnvironment.start();
+  const env = await AirbyteTestEnvironment.start({
+    dbt: {
+      projectDir: resolve('test/fixtures/dbt-project'),
+      env: { DBT_DUCKDB_PATH: join(mkdtempSync(join(tmpdir(), 'record-')), 'warehouse.duckdb') },
+    },
+  });
   const save = async (workflowId: string, name: string) => {
     const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
     writeFileSync(`test/fixtures/histories/${prefix}-${name}.json`, JSON.stringify({ workflowId, history }));
@@ -42,6 +49,35 @@ async function main(): Promise<void> {
     await c.result().catch(() => undefined);
     await env.client.workflow.getHandle(jobOwnerWorkflowId(alone.connectionId)).result();
     await save(jobOwnerWorkflowId(alone.connectionId), 'owner-cancelled');
+    // A long job: the owner continues-as-new (its last run is recorded).
+    const long = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: Infinity }] } });
+    const d = await env.syncs.startSync({ connectionId: long.connectionId, ...fast, historyBound: 50 });
+    await env.mock.waitFor(() => env.mock.requestsTo('GET', /^\/jobs\/\d+$/).length >= 20, 60_000);
+    env.mock.finishJob(env.mock.jobs({ connectionId: long.connectionId })[0]!.jobId, 'succeeded');
+    await d.result();
+    await save(jobOwnerWorkflowId(long.connectionId), 'owner-continued');
+    // A sync gating dbt, and a failFast pipeline.
+    const src = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: 100 }], streams: [{ name: 'customers', records: 3, bytes: 90 }] } });
+    const dbt = await env.syncs.startPipeline({
+      name: 'record-dbt',
+      steps: [
+        { id: 'extract', kind: 'sync', connectionId: src.connectionId, poll: fast.poll },
+        { id: 'transform', kind: 'dbt', command: 'build', selectSyncedStreams: '{stream}+', dependsOn: ['extract'] },
+      ],
+    });
+    await dbt.result();
+    await save(dbt.workflowId, 'pipeline-dbt');
+    const ok = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: Infinity }] } });
+    const bad = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: 200 }], outcome: 'failed' } });
+    const ff = await env.syncs.startPipeline({
+      name: 'record-failfast',
+      steps: [
+        { id: 'ok', kind: 'sync', connectionId: ok.connectionId, poll: fast.poll },
+        { id: 'bad', kind: 'sync', connectionId: bad.connectionId, poll: fast.poll },
+      ],
+    });
+    await ff.result().catch(() => undefined);
+    await save(ff.workflowId, 'pipeline-failfast');
   } finally {
     await env.close();
   }
