@@ -6,6 +6,7 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
-  testTimeout: 60_000,
+  // A ceiling for hangs, not a speed check: a loaded 2-core machine runs the heavier tests several times slower.
+  testTimeout: 180_000,
   maxWorkers: 2,
 };
