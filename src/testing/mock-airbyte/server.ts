@@ -156,8 +156,8 @@ export class MockAirbyteServer extends EventEmitter<{ job: [T.MockJob] }> {
     return this.recorded.filter((r) => r.method === method.toUpperCase() && matches(r.path));
   }
 
-  /** Resolves once `predicate` holds; re-checked after every request handled and every job transition (no polling). */
-  waitFor(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
+  /** Resolves once `predicate` holds; re-checked after every request handled and every job transition (no polling). The default limit is generous: a loaded CI machine is slow. */
+  waitFor(predicate: () => boolean, timeoutMs = 60_000): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const settle = (err?: Error) => {
         clearTimeout(timer);
