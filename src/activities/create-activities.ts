@@ -6,7 +6,8 @@ import { AirbyteInstances, type AirbyteInstancesInput } from './instances';
 import { createJobOnce } from './owner/create-job';
 import { findJobs } from './owner/find-job';
 import { joinJobOwner } from './owner/join-owner';
-import type { CreateJobInput, CreateJobOutcome, FindJobInput, FoundJobs } from './owner/types';
+import type { CreateJobInput, CreateJobOutcome, FindJobInput, FoundJobs, JoinOwnerInput, JoinReply } from './owner/types';
+import { withHeartbeat } from './heartbeat';
 import { toSnapshot } from './snapshot';
 import { triggerJob } from './trigger-job';
 import type {
@@ -50,7 +51,7 @@ export function createAirbyteActivities(instances: AirbyteInstances | AirbyteIns
 
     airbyteFindJobs: withFailureMapping(async (input: FindJobInput): Promise<FoundJobs> => findJobs(registry.get(input.instance), input)),
 
-    airbyteJoinJobOwner: joinJobOwner,
+    airbyteJoinJobOwner: (input: JoinOwnerInput): Promise<JoinReply> => withHeartbeat(() => joinJobOwner(input)),
 
     /** Kept for workflows started by earlier releases (they replay with it); new code uses the owner workflow. */
     airbyteTriggerJob: withFailureMapping(async (input: TriggerJobInput): Promise<TriggerJobResult> => {

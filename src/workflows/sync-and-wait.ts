@@ -29,6 +29,7 @@ export const JOB_OWNER_PATCH = 'airbyte-job-owner';
 
 const joining = proxyActivities<AirbyteActivities>({
   startToCloseTimeout: '1m',
+  heartbeatTimeout: '10s', // a join lost with its worker is retried within seconds
   retry: { initialInterval: '1s', maximumInterval: '30s' },
   summary: 'join the owner of the connection\'s jobs',
 });
