@@ -30,7 +30,7 @@ export interface AirbyteWorkerOptions {
 /** A Temporal worker that runs the Airbyte workflows and activities. */
 export async function createAirbyteWorker(options: AirbyteWorkerOptions): Promise<Worker> {
   const instances = options.instances instanceof AirbyteInstances ? options.instances : new AirbyteInstances(options.instances, activityLogger);
-  const connection = options.connection ?? (await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS ?? 'localhost:7233' }));
+  const connection = options.connection ?? (await connectToTemporal(process.env.TEMPORAL_ADDRESS));
   const bundled = options.workerOptions?.workflowBundle !== undefined;
   return Worker.create({
     connection,
@@ -51,7 +51,30 @@ export async function createAirbyteWorker(options: AirbyteWorkerOptions): Promis
 /** `temporal-airbyte worker`: everything from the environment (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, AIRBYTE_*). */
 export async function runWorkerFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const instances = instancesFromEnv(env); // throws naming the bad variable, before any connection
-  const worker = await createAirbyteWorker({ instances, taskQueue: env.TEMPORAL_TASK_QUEUE, namespace: env.TEMPORAL_NAMESPACE });
-  console.log(`temporal-airbyte worker on task queue '${worker.options.taskQueue}', Airbyte instances: ${Object.keys(instances).join(', ')}`);
-  await worker.run();
+  // Connect here, from `env` (not whatever process.env holds), so a bad TEMPORAL_ADDRESS is named as such.
+  const connection = await connectToTemporal(env.TEMPORAL_ADDRESS);
+  try {
+    const worker = await createAirbyteWorker({ instances, connection, taskQueue: env.TEMPORAL_TASK_QUEUE, namespace: env.TEMPORAL_NAMESPACE });
+    console.log(`temporal-airbyte worker on task queue '${worker.options.taskQueue}', Airbyte instances: ${Object.keys(instances).join(', ')}`);
+    await worker.run();
+  } finally {
+    await connection.close();
+  }
+}
+
+const DEFAULT_TEMPORAL_ADDRESS = 'localhost:7233';
+
+/**
+ * `NativeConnection.connect`, with an error that says what could not be reached and how to change it, rather
+ * than a bare `tonic::transport::Error` (kept as the cause and at the end of the message).
+ */
+async function connectToTemporal(configured: string | undefined): Promise<NativeConnection> {
+  const address = configured?.trim() || DEFAULT_TEMPORAL_ADDRESS;
+  try {
+    return await NativeConnection.connect({ address });
+  } catch (err) {
+    const where = configured?.trim() ? `TEMPORAL_ADDRESS=${address}` : `the default ${address}; set TEMPORAL_ADDRESS to change it`;
+    const detail = err instanceof Error ? err.message : String(err);
+    throw new Error(`cannot connect to the Temporal server at ${address} (${where}): ${detail}`, { cause: err });
+  }
 }

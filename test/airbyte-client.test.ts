@@ -1,9 +1,10 @@
 import { createServer } from 'node:net';
 import { inspect } from 'node:util';
-import axios from 'axios';
-import { AirbyteApiError, AirbyteClient, AirbyteConfigError, deriveConfigApiUrl, resolveInstanceConfig } from '../src/airbyte';
+import { AirbyteApiError, AirbyteClient, AirbyteConfigError, deriveConfigApiUrl, resolveInstanceConfig, type AirbyteInstanceConfig } from '../src/airbyte';
 import { isRetryableStatus, parseRetryAfter } from '../src/airbyte/errors';
 import { createAuthenticator } from '../src/airbyte/auth';
+import { SecretRedactor } from '../src/airbyte/redact';
+import { HttpTransport } from '../src/airbyte/transport';
 import { jobSchema, connectionsPageSchema } from '../src/airbyte/schemas';
 import { MockAirbyteServer } from '../src/testing';
 
@@ -52,8 +53,11 @@ describe('auth', () => {
 
   test('the token is renewed before expires_in runs out', async () => {
     let now = 1_000_000;
-    const http = axios.create({ baseURL: mock.publicApiUrl, headers: { 'User-Agent': 'test' } });
-    const auth = createAuthenticator({ type: 'clientCredentials', ...mock.credentials! }, http, () => now);
+    const transport = new HttpTransport({ timeoutMs: 5_000, maxResponseBytes: 1_000_000, userAgent: 'test', redactor: new SecretRedactor() });
+    const auth = createAuthenticator({ type: 'clientCredentials', ...mock.credentials! }, transport, {
+      tokenUrl: `${mock.publicApiUrl}/applications/token`,
+      now: () => now,
+    });
     const first = await auth.header();
     now += 839_000; // 900 s lifetime, renewed 60 s early: still the same token at 839 s
     expect(await auth.header()).toBe(first);
@@ -89,6 +93,38 @@ describe('auth', () => {
   ])('config with %s is rejected', (_, auth, message) => {
     expect(() => new AirbyteClient({ url: mock.publicApiUrl, ...auth })).toThrow(AirbyteConfigError);
     expect(() => new AirbyteClient({ url: mock.publicApiUrl, ...auth })).toThrow(message);
+  });
+
+  test.each<[string, Partial<AirbyteInstanceConfig>, RegExp]>([
+    ['credentials in the URL', { url: 'http://admin:hunter2@airbyte.local:8000/api/public/v1' }, /url must not contain credentials/],
+    ['a user name in the URL', { url: 'https://admin@api.example.com/v1' }, /url must not contain credentials/],
+    ['a file: URL', { url: 'file:///etc/passwd' }, /url must be an http:\/\/ or https:\/\/ URL, not file:/],
+    ['a javascript: URL', { url: 'javascript:alert(1)' }, /url must be an http:\/\/ or https:\/\/ URL, not javascript:/],
+    ['a query in the URL', { url: 'https://api.example.com/v1?key=1' }, /url must not have a query or a fragment/],
+    ['credentials in configApiUrl', { configApiUrl: 'http://u:hunter2@airbyte.local/api/v1' }, /configApiUrl must not contain credentials/],
+    ['an ftp: configApiUrl', { configApiUrl: 'ftp://airbyte.local/api/v1' }, /configApiUrl must be an http/],
+    ['a file: tokenUrl', { tokenUrl: 'file:///tmp/token', clientId: 'a', clientSecret: 'b', noAuth: undefined }, /tokenUrl must be an http/],
+    ['credentials in tokenUrl', { tokenUrl: 'https://u:hunter2@auth.example.com/token', clientId: 'a', clientSecret: 'b', noAuth: undefined }, /tokenUrl must not contain credentials/],
+    ['a tokenUrl without client credentials', { tokenUrl: 'https://auth.example.com/token' }, /tokenUrl is only used with clientId \+ clientSecret/],
+    ['a timeout below 100 ms', { requestTimeoutMs: 99 }, /requestTimeoutMs must be between 100 and 600000 ms/],
+    ['a timeout above 10 minutes', { createJobTimeoutMs: 600_001 }, /createJobTimeoutMs must be between 100 and 600000 ms/],
+    ['a timeout Node would clamp to 1 ms', { requestTimeoutMs: 2 ** 31 }, /requestTimeoutMs must be between/],
+    ['a fractional timeout', { requestTimeoutMs: 1_000.5 }, /requestTimeoutMs must be a whole number of milliseconds/],
+    ['a tiny response cap', { maxResponseBytes: 10 }, /maxResponseBytes must be between 1024 and 1073741824 bytes/],
+  ])('an instance with %s is rejected, naming the field and not the secret', (_, fields, message) => {
+    const config = { url: 'https://api.example.com/v1', noAuth: true, ...fields };
+    expect(() => resolveInstanceConfig(config)).toThrow(AirbyteConfigError);
+    expect(() => resolveInstanceConfig(config)).toThrow(message);
+    expect(() => resolveInstanceConfig(config)).not.toThrow(/hunter2/);
+  });
+
+  test('timeouts at the ends of the range, a tokenUrl and a response cap are accepted', () => {
+    expect(
+      resolveInstanceConfig({ url: 'https://api.example.com/v1/', clientId: 'a', clientSecret: 'b', requestTimeoutMs: 100, createJobTimeoutMs: 600_000 }),
+    ).toMatchObject({ requestTimeoutMs: 100, createJobTimeoutMs: 600_000, tokenUrl: 'https://api.example.com/v1/applications/token', maxResponseBytes: 10 * 1024 * 1024 });
+    expect(
+      resolveInstanceConfig({ url: 'https://api.example.com/v1', clientId: 'a', clientSecret: 'b', tokenUrl: 'https://auth.example.com/t', maxResponseBytes: 2048 }),
+    ).toMatchObject({ tokenUrl: 'https://auth.example.com/t', maxResponseBytes: 2048 });
   });
 
   test('a URL that is a bare host is rejected with a hint', () => {

@@ -1,6 +1,7 @@
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { AirbyteApiError, type AirbyteConnection, type AirbyteLogger } from '../airbyte';
+import { compileNamePattern } from '../common/name-pattern';
 import { withFailureMapping } from './failures';
 import { AirbyteInstances, type AirbyteInstancesInput } from './instances';
 import { createJobOnce } from './owner/create-job';
@@ -79,7 +80,7 @@ export function createAirbyteActivities(instances: AirbyteInstances | AirbyteIns
 
     airbyteListJobs: withFailureMapping(async ({ instance, filter, max = 100 }: ListJobsInput): Promise<JobSnapshot[]> => {
       const jobs: JobSnapshot[] = [];
-      for await (const job of registry.get(instance).iterateJobs(filter, { max })) jobs.push(toSnapshot(job));
+      for await (const job of registry.get(instance).iterateJobs(filter, { max, signal: cancellationSignal() })) jobs.push(toSnapshot(job));
       return jobs;
     }),
 
@@ -90,7 +91,7 @@ export function createAirbyteActivities(instances: AirbyteInstances | AirbyteIns
     /** A connection by its exact name: pipelines may name connections instead of using ids. */
     airbyteFindConnection: withFailureMapping(async ({ instance, name, workspaceId }: FindConnectionInput): Promise<ConnectionSummary> => {
       const matches: AirbyteConnection[] = [];
-      for await (const c of registry.get(instance).iterateConnections({ workspaceIds: workspaceId ? [workspaceId] : undefined })) {
+      for await (const c of registry.get(instance).iterateConnections({ workspaceIds: workspaceId ? [workspaceId] : undefined }, listing())) {
         if (c.name === name) matches.push(c);
       }
       const where = `in Airbyte instance '${instance ?? 'default'}'${workspaceId ? ` workspace ${workspaceId}` : ''}`;
@@ -104,9 +105,15 @@ export function createAirbyteActivities(instances: AirbyteInstances | AirbyteIns
 
     /** Connections of workspaces, filtered by name pattern, tags and status, in Airbyte's order. */
     airbyteListConnections: withFailureMapping(async (input: ListConnectionsInput): Promise<ConnectionSummary[]> => {
-      const pattern = input.namePattern === undefined ? undefined : new RegExp(input.namePattern);
+      // Linear-time matching (no RegExp): no pattern can stall the worker. Checked again here for direct callers.
+      let pattern: ReturnType<typeof compileNamePattern> | undefined;
+      try {
+        pattern = input.namePattern === undefined ? undefined : compileNamePattern(input.namePattern);
+      } catch (err) {
+        throw ApplicationFailure.nonRetryable(`namePattern: ${(err as Error).message}`, 'AirbyteInvalidInput');
+      }
       const found: ConnectionSummary[] = [];
-      for await (const c of registry.get(input.instance).iterateConnections({ workspaceIds: input.workspaceIds })) {
+      for await (const c of registry.get(input.instance).iterateConnections({ workspaceIds: input.workspaceIds }, listing())) {
         const summary = summarize(c);
         if (pattern && !pattern.test(summary.name)) continue;
         if (input.tags?.length && !summary.tags.some((t) => input.tags?.includes(t))) continue;
@@ -140,6 +147,18 @@ export function createAirbyteActivities(instances: AirbyteInstances | AirbyteIns
 }
 
 export type AirbyteActivities = ReturnType<typeof createAirbyteActivities>;
+
+/** The running activity's cancellation, so a long listing stops when the workflow no longer wants it. */
+function cancellationSignal(): AbortSignal | undefined {
+  try {
+    return Context.current().cancellationSignal;
+  } catch {
+    return undefined; // called outside an activity
+  }
+}
+
+// A workspace can hold thousands of connections: up to 500 pages of 100, stopped when the activity is cancelled.
+const listing = () => ({ maxPages: 500, signal: cancellationSignal() });
 
 function summarize(c: AirbyteConnection): ConnectionSummary {
   return {

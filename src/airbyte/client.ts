@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { resolveInstanceConfig, type AirbyteInstanceConfig } from './config';
 import { AirbyteHttp } from './http';
+import { AirbyteApiError } from './errors';
 import { connectionSchema, connectionsPageSchema, jobInfoSchema, jobSchema, jobsPageSchema, workspaceSchema } from './schemas';
 import type {
   AirbyteConnection,
@@ -8,14 +9,18 @@ import type {
   AirbyteLogger,
   AirbyteWorkspace,
   CreateJobRequest,
+  IterateOptions,
   JobDetails,
   ListConnectionsFilter,
   ListJobsFilter,
   Page,
   PageRequest,
+  RequestOptions,
 } from './types';
 
 const MAX_PAGE_SIZE = 100;
+/** How many pages an iteration reads at most, unless told otherwise: 10,000 items at the largest page size. */
+export const DEFAULT_MAX_PAGES = 100;
 
 /** A typed client for the parts of Airbyte's public API that orchestration needs. No Temporal inside. */
 export class AirbyteClient {
@@ -29,43 +34,64 @@ export class AirbyteClient {
   }
 
   /** Starts a job. Not idempotent on Airbyte's side: see the trigger activity for the safe way to call it. */
-  createJob(request: CreateJobRequest): Promise<AirbyteJob> {
-    return this.http.request({ method: 'POST', path: '/jobs', data: request, timeoutMs: this.createJobTimeoutMs, schema: jobSchema });
+  createJob(request: CreateJobRequest, options: RequestOptions = {}): Promise<AirbyteJob> {
+    return this.http.request({ method: 'POST', path: '/jobs', data: request, timeoutMs: this.createJobTimeoutMs, schema: jobSchema, signal: options.signal });
   }
 
-  getJob(jobId: number): Promise<AirbyteJob> {
-    return this.http.request({ method: 'GET', path: `/jobs/${jobIdPath(jobId)}`, schema: jobSchema });
+  getJob(jobId: number, options: RequestOptions = {}): Promise<AirbyteJob> {
+    return this.http.request({ method: 'GET', path: `/jobs/${jobIdPath(jobId)}`, schema: jobSchema, signal: options.signal });
   }
 
   /** Cancels the job; Airbyte answers with the job as it now stands. */
-  cancelJob(jobId: number): Promise<AirbyteJob> {
-    return this.http.request({ method: 'DELETE', path: `/jobs/${jobIdPath(jobId)}`, schema: jobSchema });
+  cancelJob(jobId: number, options: RequestOptions = {}): Promise<AirbyteJob> {
+    return this.http.request({ method: 'DELETE', path: `/jobs/${jobIdPath(jobId)}`, schema: jobSchema, signal: options.signal });
   }
 
   /** One page of jobs. Airbyte's default order is oldest first: pass `orderBy: 'createdAt|DESC'` for the newest. */
-  listJobs(filter: ListJobsFilter = {}, page: PageRequest = {}): Promise<Page<AirbyteJob>> {
-    return this.http.request({ method: 'GET', path: '/jobs', params: { ...filter, ...pageParams(page) }, schema: jobsPageSchema });
+  listJobs(filter: ListJobsFilter = {}, page: PageRequest = {}, options: RequestOptions = {}): Promise<Page<AirbyteJob>> {
+    return this.http.request({ method: 'GET', path: '/jobs', params: { ...filter, ...pageParams(page) }, schema: jobsPageSchema, signal: options.signal });
   }
 
-  /** Every job matching the filter, page by page, up to `max`. */
-  iterateJobs(filter: ListJobsFilter = {}, options: { pageSize?: number; max?: number } = {}): AsyncGenerator<AirbyteJob> {
-    return paginate((page) => this.listJobs(filter, page), options);
+  /**
+   * Every job matching the filter, page by page, up to `max` items and at most `maxPages` pages (default 100).
+   * A listing that still goes on after `maxPages` full pages throws a non-retryable error rather than end
+   * silently short; aborting `signal` stops it before the next page (the iteration rejects with its reason).
+   */
+  iterateJobs(filter: ListJobsFilter = {}, options: IterateOptions = {}): AsyncGenerator<AirbyteJob> {
+    return paginate('GET /jobs', (page, signal) => this.listJobs(filter, page, { signal }), options);
   }
 
-  getConnection(connectionId: string): Promise<AirbyteConnection> {
-    return this.http.request({ method: 'GET', path: `/connections/${encodeURIComponent(connectionId)}`, schema: connectionSchema });
+  getConnection(connectionId: string, options: RequestOptions = {}): Promise<AirbyteConnection> {
+    return this.http.request({
+      method: 'GET',
+      path: `/connections/${encodeURIComponent(connectionId)}`,
+      schema: connectionSchema,
+      signal: options.signal,
+    });
   }
 
-  listConnections(filter: ListConnectionsFilter = {}, page: PageRequest = {}): Promise<Page<AirbyteConnection>> {
-    return this.http.request({ method: 'GET', path: '/connections', params: { ...filter, ...pageParams(page) }, schema: connectionsPageSchema });
+  listConnections(filter: ListConnectionsFilter = {}, page: PageRequest = {}, options: RequestOptions = {}): Promise<Page<AirbyteConnection>> {
+    return this.http.request({
+      method: 'GET',
+      path: '/connections',
+      params: { ...filter, ...pageParams(page) },
+      schema: connectionsPageSchema,
+      signal: options.signal,
+    });
   }
 
-  iterateConnections(filter: ListConnectionsFilter = {}, options: { pageSize?: number; max?: number } = {}): AsyncGenerator<AirbyteConnection> {
-    return paginate((page) => this.listConnections(filter, page), options);
+  /** Every connection matching the filter; the same limits and cancellation as `iterateJobs`. */
+  iterateConnections(filter: ListConnectionsFilter = {}, options: IterateOptions = {}): AsyncGenerator<AirbyteConnection> {
+    return paginate('GET /connections', (page, signal) => this.listConnections(filter, page, { signal }), options);
   }
 
-  getWorkspace(workspaceId: string): Promise<AirbyteWorkspace> {
-    return this.http.request({ method: 'GET', path: `/workspaces/${encodeURIComponent(workspaceId)}`, schema: workspaceSchema });
+  getWorkspace(workspaceId: string, options: RequestOptions = {}): Promise<AirbyteWorkspace> {
+    return this.http.request({
+      method: 'GET',
+      path: `/workspaces/${encodeURIComponent(workspaceId)}`,
+      schema: workspaceSchema,
+      signal: options.signal,
+    });
   }
 
   get hasConfigApi(): boolean {
@@ -73,8 +99,15 @@ export class AirbyteClient {
   }
 
   /** Per-attempt, per-stream stats and failure reasons, from the Configuration API. */
-  async getJobDetails(jobId: number): Promise<JobDetails> {
-    const info = await this.http.request({ method: 'POST', path: '/jobs/get', api: 'config', data: { id: jobId }, schema: jobInfoSchema });
+  async getJobDetails(jobId: number, options: RequestOptions = {}): Promise<JobDetails> {
+    const info = await this.http.request({
+      method: 'POST',
+      path: '/jobs/get',
+      api: 'config',
+      data: { id: jobId },
+      schema: jobInfoSchema,
+      signal: options.signal,
+    });
     return {
       jobId,
       attempts: info.attempts.map(({ attempt }) => ({
@@ -106,16 +139,30 @@ function pageParams(page: PageRequest): Record<string, number> {
 
 /**
  * Walks offset pages. Airbyte sends a `next` link even on a short last page, so the end is a page that is
- * empty or shorter than the limit, not a missing `next`.
+ * empty or shorter than the limit, not a missing `next` (which is never followed: it could point anywhere).
+ * A server that never ends (full pages for ever, an offset it ignores) stops at `maxPages`, with an error.
  */
 async function* paginate<T>(
-  fetchPage: (page: PageRequest) => Promise<Page<T>>,
-  { pageSize = MAX_PAGE_SIZE, max = Number.POSITIVE_INFINITY }: { pageSize?: number; max?: number },
+  endpoint: string,
+  fetchPage: (page: PageRequest, signal: AbortSignal | undefined) => Promise<Page<T>>,
+  { pageSize = MAX_PAGE_SIZE, max = Number.POSITIVE_INFINITY, maxPages = DEFAULT_MAX_PAGES, signal }: IterateOptions,
 ): AsyncGenerator<T> {
   const limit = Math.min(Math.max(1, Math.floor(pageSize)), MAX_PAGE_SIZE);
+  const pages = Number.isNaN(maxPages) ? DEFAULT_MAX_PAGES : Math.max(1, Math.floor(maxPages));
   let yielded = 0;
-  for (let offset = 0; ; offset += limit) {
-    const { data } = await fetchPage({ limit, offset });
+  for (let page = 0; ; page++) {
+    signal?.throwIfAborted();
+    if (page >= pages) {
+      throw new AirbyteApiError({
+        kind: 'invalid-response',
+        endpoint,
+        retryable: false,
+        reason:
+          `still more after ${pages} full pages of ${limit} (maxPages): stopped rather than return a partial list; ` +
+          'pass a larger maxPages or a narrower filter if this many items are expected',
+      });
+    }
+    const { data } = await fetchPage({ limit, offset: page * limit }, signal);
     for (const item of data) {
       if (yielded >= max) return;
       yield item;

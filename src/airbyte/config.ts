@@ -24,13 +24,30 @@ export interface AirbyteInstanceConfig {
   noAuth?: boolean;
   /** Configuration API base for per-stream stats and failure reasons; derived from `url` when omitted. */
   configApiUrl?: string;
-  /** Per-request timeout for reads and cancels (ms). Default 30 s. */
+  /**
+   * Timeout of each call but `POST /jobs` (ms), and of the token request: the whole exchange, from connecting to
+   * the last byte of the answer, not only a silence. 100 ms to 10 minutes; default 30 s.
+   */
   requestTimeoutMs?: number;
-  /** Timeout for `POST /jobs`, which busy servers answer slowly (30-130 s measured by users). Default 120 s. */
+  /** Timeout for `POST /jobs`, which busy servers answer slowly (30-130 s measured by users). Same range; default 120 s. */
   createJobTimeoutMs?: number;
+  /**
+   * Where client credentials are exchanged for an access token. Default `<url>/applications/token`. Only with
+   * `clientId` + `clientSecret`.
+   */
+  tokenUrl?: string;
+  /** Answers larger than this many bytes are refused as they stream in (a retryable invalid response). Default 10 MiB. */
+  maxResponseBytes?: number;
   /** Appended to our User-Agent, e.g. your service's name. */
   userAgent?: string;
 }
+
+/** Request timeouts must lie in this range (ms): Node turns a timer above 2^31-1 ms into one of 1 ms. */
+export const MIN_TIMEOUT_MS = 100;
+export const MAX_TIMEOUT_MS = 600_000;
+export const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+const MIN_RESPONSE_BYTES = 1024;
+const MAX_RESPONSE_BYTES = 1024 * 1024 * 1024;
 
 export type AirbyteAuth =
   | { type: 'clientCredentials'; clientId: string; clientSecret: string }
@@ -44,29 +61,62 @@ export interface ResolvedInstanceConfig {
   auth: AirbyteAuth;
   requestTimeoutMs: number;
   createJobTimeoutMs: number;
+  /** Where client credentials are exchanged for a token. */
+  tokenUrl: string;
+  maxResponseBytes: number;
   userAgent?: string;
 }
 
-const httpUrl = z
-  .string()
-  .url()
-  .refine((value) => /^https?:\/\//.test(value), 'must start with http:// or https://')
-  .refine(
-    (value) => !URL.canParse(value) || new URL(value).pathname.replace(/\/+$/, '') !== '',
-    'must be the public API base, e.g. https://api.airbyte.com/v1 or http://airbyte.example.com:8000/api/public/v1',
-  );
+const WELL_KNOWN_SCHEMES = new Set(['file:', 'ftp:', 'javascript:', 'data:', 'blob:', 'ws:', 'wss:', 'mailto:', 'ldap:', 'gopher:']);
+
+/**
+ * An absolute http(s) URL without credentials, query or fragment. Messages never repeat the value: a URL given
+ * with `user:password@` holds a secret.
+ */
+const httpUrl = (kind: 'base' | 'endpoint') =>
+  z.string().superRefine((value, ctx) => {
+    const fail = (message: string) => ctx.addIssue({ code: 'custom', message });
+    if (!URL.canParse(value)) return fail('must be an absolute http:// or https:// URL');
+    const url = new URL(value);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      // Name the scheme only when it is a well-known one: in `admin:hunter2@host` the "scheme" is a user name.
+      const known = WELL_KNOWN_SCHEMES.has(url.protocol) ? `, not ${url.protocol}` : '';
+      return fail(`must be an http:// or https:// URL${known}`);
+    }
+    if (url.username !== '' || url.password !== '') {
+      return fail('must not contain credentials (user:password@): configure the authentication on its own');
+    }
+    if (url.search !== '' || url.hash !== '' || /[?#]/.test(value)) return fail('must not have a query or a fragment');
+    if (kind === 'base' && url.pathname.replace(/\/+$/, '') === '') {
+      fail('must be the public API base, e.g. https://api.airbyte.com/v1 or http://airbyte.example.com:8000/api/public/v1');
+    }
+  });
+
+const timeoutMs = z
+  .number()
+  .int(`must be a whole number of milliseconds between ${MIN_TIMEOUT_MS} and ${MAX_TIMEOUT_MS} (10 minutes)`)
+  .min(MIN_TIMEOUT_MS, `must be between ${MIN_TIMEOUT_MS} and ${MAX_TIMEOUT_MS} ms (10 minutes)`)
+  .max(MAX_TIMEOUT_MS, `must be between ${MIN_TIMEOUT_MS} and ${MAX_TIMEOUT_MS} ms (10 minutes)`);
+
+const responseBytes = z
+  .number()
+  .int(`must be a whole number of bytes between ${MIN_RESPONSE_BYTES} and ${MAX_RESPONSE_BYTES}`)
+  .min(MIN_RESPONSE_BYTES, `must be between ${MIN_RESPONSE_BYTES} and ${MAX_RESPONSE_BYTES} bytes`)
+  .max(MAX_RESPONSE_BYTES, `must be between ${MIN_RESPONSE_BYTES} and ${MAX_RESPONSE_BYTES} bytes`);
 
 const configSchema = z.object({
-  url: httpUrl,
+  url: httpUrl('base'),
   clientId: z.string().min(1).optional(),
   clientSecret: z.string().min(1).optional(),
   bearerToken: z.string().min(1).optional(),
   username: z.string().min(1).optional(),
   password: z.string().optional(),
   noAuth: z.boolean().optional(),
-  configApiUrl: z.string().url().optional(),
-  requestTimeoutMs: z.number().int().positive().optional(),
-  createJobTimeoutMs: z.number().int().positive().optional(),
+  configApiUrl: httpUrl('endpoint').optional(),
+  requestTimeoutMs: timeoutMs.optional(),
+  createJobTimeoutMs: timeoutMs.optional(),
+  tokenUrl: httpUrl('endpoint').optional(),
+  maxResponseBytes: responseBytes.optional(),
   userAgent: z.string().optional(),
 });
 
@@ -123,12 +173,19 @@ export function resolveInstanceConfig(
         (modes.length ? `got ${given.join(' and ')}` : 'got none'),
     );
   }
+  const auth = modes[0] as AirbyteAuth;
+  if (c.tokenUrl !== undefined && auth.type !== 'clientCredentials') {
+    throw new AirbyteConfigError(`${label}: ${n('tokenUrl')} is only used with ${n('clientId')} + ${n('clientSecret')}`);
+  }
+  const url = c.url.replace(/\/+$/, '');
   return {
-    url: c.url.replace(/\/+$/, ''),
+    url,
     configApiUrl: c.configApiUrl?.replace(/\/+$/, '') ?? deriveConfigApiUrl(c.url),
-    auth: modes[0] as AirbyteAuth,
+    auth,
     requestTimeoutMs: c.requestTimeoutMs ?? 30_000,
     createJobTimeoutMs: c.createJobTimeoutMs ?? 120_000,
+    tokenUrl: c.tokenUrl ?? `${url}/applications/token`,
+    maxResponseBytes: c.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
     userAgent: c.userAgent,
   };
 }

@@ -1,8 +1,11 @@
-export { AirbyteClient } from './client';
+export { AirbyteClient, DEFAULT_MAX_PAGES } from './client';
 export {
   AIRBYTE_CLOUD_API_URL,
   AirbyteConfigError,
+  DEFAULT_MAX_RESPONSE_BYTES,
   deriveConfigApiUrl,
+  MAX_TIMEOUT_MS,
+  MIN_TIMEOUT_MS,
   resolveInstanceConfig,
   selfManagedApiUrl,
   type AirbyteAuth,

@@ -43,6 +43,26 @@ export interface PageRequest {
   offset?: number;
 }
 
+export interface RequestOptions {
+  /**
+   * Abandons the call when aborted (e.g. an activity's cancellation signal); the promise then rejects with the
+   * signal's reason. A write abandoned in flight may still have been carried out by Airbyte.
+   */
+  signal?: AbortSignal;
+}
+
+export interface IterateOptions extends RequestOptions {
+  /** Items per page, 1 to 100 (default 100). */
+  pageSize?: number;
+  /** Stop after this many items (no error). */
+  max?: number;
+  /**
+   * Read at most this many pages (default 100). A listing that goes on beyond them throws a non-retryable
+   * `AirbyteApiError` rather than end silently short. `Infinity` lifts the limit.
+   */
+  maxPages?: number;
+}
+
 export interface StreamStats {
   name: string;
   namespace?: string;

@@ -16,7 +16,8 @@ export interface CreateJobInput extends InstanceRef {
 export type CreateJobOutcome =
   | { kind: 'created'; job: JobSnapshot }
   | { kind: 'already-running'; message: string }
-  | { kind: 'ambiguous'; message: string; retryAfterMs?: number }
+  /** `inFlight`: the request may still be running on Airbyte's side (no answer came, or a proxy gave up on it). */
+  | { kind: 'ambiguous'; message: string; retryAfterMs?: number; inFlight: boolean }
   | { kind: 'retry'; message: string; retryAfterMs?: number }
   | { kind: 'permanent'; message: string; status?: number };
 

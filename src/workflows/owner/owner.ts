@@ -263,7 +263,7 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
       cur.job = triggered.job;
       cur.owned = triggered.owned;
       // Adopting the job an unanswered create made settles that create; any other may still land.
-      cur.strayRisk = cur.trigger.ambiguous.length > (triggered.adopted ? 1 : 0);
+      cur.strayRisk = cur.trigger.ambiguous.filter((w) => w.inFlight !== false).length > (triggered.adopted ? 1 : 0);
       state.jobs++;
       recordJob(cur, prefs);
     }

@@ -8,6 +8,8 @@ import type { OwnerActivities, RetryPrefs } from './proxies';
 export interface CreateWindow {
   sentAt: number;
   endedAt: number;
+  /** The request may still be running on Airbyte's side: its job may appear later. */
+  inFlight?: boolean;
 }
 
 /** What the trigger has tried so far; carried over continue-as-new with the rest of the owner's state. */
@@ -94,7 +96,7 @@ async function tryToStart(ctx: TriggerContext): Promise<TriggerResult> {
       if (found.active) wait = BUSY_RETRY_MS;
       else if (found.recent) return { kind: 'job', job: found.recent, owned: true, adopted: true };
       // A slow Airbyte may still be creating it: posting again now could make a second job.
-      else if (Date.now() < (state.ambiguous.at(-1) as CreateWindow).endedAt + ctx.createGraceMs) wait = backoff();
+      else if (lastInFlight(state) && Date.now() < (state.ambiguous.at(-1) as CreateWindow).endedAt + ctx.createGraceMs) wait = backoff();
     }
     if (wait === undefined) {
       if (ctx.maximumAttempts !== undefined && state.attempts >= ctx.maximumAttempts) {
@@ -110,7 +112,7 @@ async function tryToStart(ctx: TriggerContext): Promise<TriggerResult> {
         case 'permanent':
           return { kind: 'error', message: outcome.message };
         case 'ambiguous':
-          state.ambiguous.push({ sentAt, endedAt: Date.now() });
+          state.ambiguous.push({ sentAt, endedAt: Date.now(), inFlight: outcome.inFlight });
           wait = backoff(outcome.retryAfterMs);
           break;
         case 'retry':
@@ -129,6 +131,9 @@ async function tryToStart(ctx: TriggerContext): Promise<TriggerResult> {
     await condition(ctx.abandoned, wait);
   }
 }
+
+// Histories from before `inFlight` existed count every unanswered create as possibly still in flight.
+const lastInFlight = (state: TriggerState) => state.ambiguous.at(-1)?.inFlight !== false;
 
 /** Runs `fn`, cancelling it as soon as no waiter wants the job; undefined when it was cancelled so. */
 async function unlessAbandoned<T>(ctx: TriggerContext, fn: () => Promise<T>): Promise<T | undefined> {
@@ -150,7 +155,7 @@ async function createOnce(ctx: TriggerContext): Promise<CreateJobOutcome> {
     // A bad configuration (e.g. an unknown instance) fails before any request: no retry can help.
     if (err.cause instanceof ApplicationFailure && err.cause.nonRetryable) return { kind: 'permanent', message: err.cause.message };
     // Timed out, lost with its worker, or failed in a way we did not classify: the POST may have landed.
-    return { kind: 'ambiguous', message: innermostMessage(err) };
+    return { kind: 'ambiguous', message: innermostMessage(err), inFlight: true };
     throw err;
   }
 }

@@ -1,0 +1,15 @@
+import type { Scenario } from '../lib/types';
+import { airbyteOutageScenarios } from './airbyte-outage';
+import { randomScenarios } from './random';
+import { stormScenarios } from './storms';
+import { temporalOutageScenarios } from './temporal-outage';
+import { workerCrashScenarios } from './worker-crash';
+
+/** Every scenario, in the order they run. Add one by adding it to a list here (or a new file's list). */
+export const SCENARIOS: Scenario[] = [
+  ...workerCrashScenarios,
+  ...temporalOutageScenarios,
+  ...airbyteOutageScenarios,
+  ...stormScenarios,
+  ...randomScenarios,
+];
