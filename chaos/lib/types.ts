@@ -1,0 +1,71 @@
+import type { AirbyteInstanceConfig, AirbyteSyncClient, SyncInput } from '../../src';
+import type { MockAirbyteServer, MockConnectionScript, MockJob, TcpGate, TemporalDevServer, WorkerProcess } from '../../src/testing';
+import type { HttpWatch } from './http-watch';
+import type { Random } from './random';
+
+export type Size = 'small' | 'full';
+
+/** One requested sync: its own connection on the mock, with the job the mock will run for it. */
+export interface SyncPlan {
+  index: number;
+  connectionId: string;
+  script: MockConnectionScript;
+  /** How many callers start (and wait for) this sync at the same time. */
+  callers: number;
+}
+
+/**
+ * What a scenario sees. The fault routine starts before the syncs are requested (so it can arm listeners
+ * on the mock first) and runs while the harness waits for the results.
+ */
+export interface ScenarioContext {
+  readonly scenario: string;
+  readonly size: Size;
+  readonly rng: Random;
+  readonly mock: MockAirbyteServer;
+  readonly gate: TcpGate;
+  /** Complete HTTP requests the worker sent to the gate (forwarded or not). */
+  readonly http: HttpWatch;
+  readonly worker: WorkerProcess;
+  readonly devServer: TemporalDevServer;
+  readonly syncs: AirbyteSyncClient;
+  readonly plans: readonly SyncPlan[];
+  /** Resolves once every sync was requested; then `workflowIds` holds each plan's workflow id. */
+  readonly started: Promise<void>;
+  readonly workflowIds: readonly string[];
+  /** Adds a line to the scenario's timeline (printed with --verbose, kept in the JSON). */
+  note(event: string): void;
+  /** Resolves once `predicate` holds on the mock's state; re-checked on every request and job transition. */
+  until(predicate: () => boolean, what: string, timeoutMs?: number): Promise<void>;
+  jobsOf(plan: SyncPlan): MockJob[];
+  /** True when every plan's connection has a job and `test` holds for its latest job. */
+  everyJob(test: (job: MockJob) => boolean): boolean;
+  /** A timer that defines how long a fault lasts (not a stand-in for synchronisation). */
+  outage(ms: number): Promise<void>;
+}
+
+/** How a sync is expected to end. `job`: as the mock's job ended. `cancelled`: the workflow was cancelled, and the job with it. */
+export type Expectation = 'job' | 'cancelled';
+
+export interface Scenario {
+  name: string;
+  summary: string;
+  syncs: Record<Size, number>;
+  /** Callers per sync (default 1); more than one checks that concurrent starts join one job. */
+  callers?: number | ((index: number) => number);
+  /** The job of sync `index` (default: pending 100 ms, running 2 s, succeeded, distinct rows). */
+  script?: (index: number, rng: Random) => MockConnectionScript;
+  /** Overrides of the worker's Airbyte instance (timeouts). */
+  instance?: Partial<AirbyteInstanceConfig>;
+  /** Merged into every sync's input (after the suite's fast poll and retry settings). */
+  input?: Partial<SyncInput>;
+  expect?: Expectation;
+  /** The fault. Starts before the syncs are requested; await `ctx.started` for their workflow ids. */
+  fault?: (ctx: ScenarioContext) => Promise<void>;
+  /** How long after the first start every result must be in (default 90 s). */
+  deadlineMs?: Partial<Record<Size, number>>;
+  /** Runs alone, not alongside other scenarios (it disturbs what they share, e.g. the dev server). */
+  exclusive?: boolean;
+  /** Why this scenario may fail today: printed next to a failure. */
+  knownIssue?: string;
+}
