@@ -2,17 +2,18 @@ import type { Duration } from '@temporalio/common';
 import { z } from 'zod';
 import type { DbtRunInput } from '../../activities/dbt/types';
 import { JOB_TYPES, type JobType } from '../../airbyte/job-status';
-import { durationSchema, pollSchema, UUID } from '../validation';
+import { namePatternProblem } from '../../common/name-pattern';
+import { durationSchema, INSTANCE_NAME, pollSchema, positiveMs, UUID } from '../validation';
 
 // A pipeline: named steps that depend on each other. Pure data (JSON/YAML-friendly) and pure checks, so the
 // client can reject a bad definition before starting anything and the workflow can check it again.
 
 export interface StepBase {
-  /** Unique within the pipeline: letters, digits, `-`, `_`, `.`. */
+  /** Unique within the pipeline: letters, digits, `-`, `_`, `.`; at most 200 characters. */
   id: string;
   /** Steps that must succeed before this one starts. */
   dependsOn?: string[];
-  /** Run the whole step again this many times after a failure (not after a cancel). Default 0. */
+  /** Run the whole step again this many times after a failure (not after a cancel). Default 0, at most 100. */
   retries?: number;
   /** Wait between those runs. Default 10s. */
   retryDelay?: Duration;
@@ -70,7 +71,11 @@ export interface WorkspaceStep extends StepBase {
   kind: 'workspace';
   workspaceId: string;
   instance?: string;
-  /** A regular expression the connection name must match. */
+  /**
+   * The connection names to take: a regular expression matched anywhere in the name (`-prod$`, `^stripe`,
+   * `(?i)hubspot`), or `glob:` and a glob matched against the whole name (`glob:*-prod`). Matched in linear time:
+   * back-references and lookaround are refused. See `compileNamePattern`.
+   */
   namePattern?: string;
   /** Tag names; a connection needs at least one of them. */
   tags?: string[];
@@ -84,9 +89,10 @@ export interface WorkspaceStep extends StepBase {
 export type PipelineStep = SyncStep | DbtStep | ActivityStep | WorkflowStep | WorkspaceStep;
 
 export interface PipelineDefinition {
+  /** At most 200 characters, no control characters: it goes into workflow ids and a search attribute. */
   name: string;
   steps: PipelineStep[];
-  /** At most this many steps run at once. Default 10. */
+  /** At most this many steps run at once. Default 10, at most 1,000. */
   maxParallel?: number;
   /** `failFast` (default): a failure cancels running steps. `continue`: run all that does not depend on a failure. */
   failurePolicy?: 'failFast' | 'continue';
@@ -96,10 +102,65 @@ export interface PipelineDefinition {
   searchAttributes?: boolean;
 }
 
+/**
+ * Bounds of a definition, each sized to what Temporal and the pipeline workflow can hold. The workflow does not
+ * continue-as-new and uses about 4.6 history events per step (test/pipeline-scale.test.ts): 1,000 steps stay
+ * under Temporal's warning at 10,240 events, and the retries' budget keeps the worst case under its hard limit
+ * of 51,200. The definition is the workflow's input (Temporal: 2 MB per payload) and comes back in its result.
+ */
+export const PIPELINE_LIMITS = {
+  /** Steps in a definition (a workspace step counts as one here; its connections are added at run time). */
+  steps: 1_000,
+  /** Characters of a step id: child workflow ids are `<pipeline workflow id>/<step id>`, at most 1,000 in all. */
+  stepId: 200,
+  /** Characters of the pipeline name: it is in the workflow id, the schedule id and a Keyword search attribute. */
+  name: 200,
+  /** Characters of an activity or workflow type name and of a task queue (Temporal's limit). */
+  typeName: 1_000,
+  /** Characters of other texts: connection names, workspace ids, tags, statuses, dbt selectors and targets. */
+  text: 1_000,
+  /** Characters of a dbt project or profiles directory. */
+  path: 4_096,
+  /** Entries of a list: dependsOn, tags, statuses, select, exclude. */
+  list: 1_000,
+  /** Retries of one step. */
+  retries: 100,
+  /** Retries of all steps together: each retry adds up to ~12 history events (a timer and a new child). */
+  totalRetries: 2_000,
+  maxParallel: 1_000,
+  dbtThreads: 1_000,
+  /** UTF-8 bytes of the definition as JSON (Temporal refuses payloads over 2 MB; the result carries more). */
+  definitionBytes: 1_048_576,
+} as const;
+
+/** 1,000 rather than 1000 (no Intl: the same text in the client and the workflow sandbox). */
+function fmt(n: number): string {
+  const digits = String(n);
+  if (!/^\d+$/.test(digits)) return digits;
+  let out = '';
+  for (let i = 0; i < digits.length; i++) out += (i > 0 && (digits.length - i) % 3 === 0 ? ',' : '') + digits[i];
+  return out;
+}
+const text = (max: number) => z.string().max(max, `must be at most ${fmt(max)} characters`);
+const nonEmpty = (max: number) => text(max).min(1, 'must not be empty');
+const list = <T extends z.ZodType>(item: T) => z.array(item).max(PIPELINE_LIMITS.list, `must have at most ${fmt(PIPELINE_LIMITS.list)} entries`);
+const whole = (min: number, max: number) => z.number().int(`must be a whole number from ${fmt(min)} to ${fmt(max)}`).min(min, `must be a whole number from ${fmt(min)} to ${fmt(max)}`).max(max, `must be a whole number from ${fmt(min)} to ${fmt(max)}`);
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+const stepPoll = pollSchema.refine(
+  (p) => p.initialInterval === undefined || p.maxInterval === undefined || (positiveMs(p.maxInterval) ?? 0) >= (positiveMs(p.initialInterval) ?? 0),
+  { message: 'must not be shorter than poll.initialInterval', path: ['maxInterval'] },
+);
+const instance = z.string().regex(INSTANCE_NAME, 'must be an instance name: letters, digits, ".", "_" or "-", at most 100 characters');
+
 const base = {
-  id: z.string().regex(/^[A-Za-z0-9][\w.-]*$/, 'must be letters, digits, "-", "_" or "." (and start with a letter or digit)'),
-  dependsOn: z.array(z.string()).optional(),
-  retries: z.number().int().min(0).max(100).optional(),
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9][\w.-]*$/, 'must be letters, digits, "-", "_" or "." (and start with a letter or digit)')
+    .max(PIPELINE_LIMITS.stepId, `must be at most ${PIPELINE_LIMITS.stepId} characters`),
+  dependsOn: list(text(PIPELINE_LIMITS.stepId)).optional(),
+  retries: whole(0, PIPELINE_LIMITS.retries).optional(),
   retryDelay: durationSchema.optional(),
 };
 
@@ -111,11 +172,11 @@ const stepSchema = z.discriminatedUnion(
         ...base,
         kind: z.literal('sync'),
         connectionId: z.string().regex(UUID, 'must be an Airbyte connection id (a UUID)').optional(),
-        connection: z.string().min(1).optional(),
-        workspaceId: z.string().optional(),
-        instance: z.string().min(1).optional(),
+        connection: nonEmpty(PIPELINE_LIMITS.text).optional(),
+        workspaceId: text(PIPELINE_LIMITS.text).optional(),
+        instance: instance.optional(),
         jobType: z.enum(JOB_TYPES).optional(),
-        poll: pollSchema.optional(),
+        poll: stepPoll.optional(),
         timeout: durationSchema.optional(),
         cancelOnTimeout: z.boolean().optional(),
       })
@@ -126,15 +187,15 @@ const stepSchema = z.discriminatedUnion(
         ...base,
         kind: z.literal('dbt'),
         command: z.enum(['build', 'run', 'test']),
-        projectDir: z.string().min(1).optional(),
-        profilesDir: z.string().min(1).optional(),
-        select: z.array(z.string().min(1)).optional(),
-        exclude: z.array(z.string().min(1)).optional(),
+        projectDir: nonEmpty(PIPELINE_LIMITS.path).optional(),
+        profilesDir: nonEmpty(PIPELINE_LIMITS.path).optional(),
+        select: list(nonEmpty(PIPELINE_LIMITS.text)).optional(),
+        exclude: list(nonEmpty(PIPELINE_LIMITS.text)).optional(),
         vars: z.record(z.string(), z.unknown()).optional(),
-        target: z.string().min(1).optional(),
+        target: nonEmpty(PIPELINE_LIMITS.text).optional(),
         fullRefresh: z.boolean().optional(),
-        threads: z.number().int().positive().optional(),
-        selectSyncedStreams: z.string().includes('{stream}', { message: 'must contain {stream}' }).optional(),
+        threads: whole(1, PIPELINE_LIMITS.dbtThreads).optional(),
+        selectSyncedStreams: text(PIPELINE_LIMITS.text).includes('{stream}', { message: 'must contain {stream}' }).optional(),
         timeout: durationSchema.optional(),
       })
       .strict(),
@@ -142,10 +203,10 @@ const stepSchema = z.discriminatedUnion(
       .object({
         ...base,
         kind: z.literal('activity'),
-        activity: z.string().min(1),
+        activity: nonEmpty(PIPELINE_LIMITS.typeName),
         args: z.array(z.unknown()).optional(),
         withUpstream: z.boolean().optional(),
-        taskQueue: z.string().min(1).optional(),
+        taskQueue: nonEmpty(PIPELINE_LIMITS.typeName).optional(),
         timeout: durationSchema.optional(),
       })
       .strict(),
@@ -153,33 +214,29 @@ const stepSchema = z.discriminatedUnion(
       .object({
         ...base,
         kind: z.literal('workflow'),
-        workflow: z.string().min(1),
+        workflow: nonEmpty(PIPELINE_LIMITS.typeName),
         args: z.array(z.unknown()).optional(),
         withUpstream: z.boolean().optional(),
-        taskQueue: z.string().min(1).optional(),
+        taskQueue: nonEmpty(PIPELINE_LIMITS.typeName).optional(),
       })
       .strict(),
     z
       .object({
         ...base,
         kind: z.literal('workspace'),
-        workspaceId: z.string().min(1),
-        instance: z.string().min(1).optional(),
+        workspaceId: nonEmpty(PIPELINE_LIMITS.text),
+        instance: instance.optional(),
         namePattern: z
           .string()
-          .refine((p) => {
-            try {
-              new RegExp(p);
-              return true;
-            } catch {
-              return false;
-            }
-          }, 'must be a valid regular expression')
+          .superRefine((pattern, ctx) => {
+            const problem = namePatternProblem(pattern);
+            if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `not a valid pattern: ${problem}` });
+          })
           .optional(),
-        tags: z.array(z.string()).optional(),
-        statuses: z.array(z.string()).optional(),
+        tags: list(text(PIPELINE_LIMITS.text)).optional(),
+        statuses: list(text(PIPELINE_LIMITS.text)).optional(),
         jobType: z.enum(JOB_TYPES).optional(),
-        poll: pollSchema.optional(),
+        poll: stepPoll.optional(),
         timeout: durationSchema.optional(),
       })
       .strict(),
@@ -189,9 +246,9 @@ const stepSchema = z.discriminatedUnion(
 
 const definitionSchema = z
   .object({
-    name: z.string().min(1),
+    name: nonEmpty(PIPELINE_LIMITS.name).refine((name) => !CONTROL.test(name), 'must not contain control characters'),
     steps: z.array(stepSchema).min(1, 'a pipeline needs at least one step'),
-    maxParallel: z.number().int().positive().max(1_000).optional(),
+    maxParallel: whole(1, PIPELINE_LIMITS.maxParallel).optional(),
     failurePolicy: z.enum(['failFast', 'continue']).optional(),
     onFailure: z.enum(['throw', 'return']).optional(),
     searchAttributes: z.boolean().optional(),
@@ -200,61 +257,139 @@ const definitionSchema = z
 
 export type DefinitionCheck = { ok: true; value: PipelineDefinition } | { ok: false; message: string };
 
-/** Shape, then graph: duplicate ids, unknown dependencies and cycles, each named. */
+/** Problems listed in one message, at most; the rest are counted. */
+const MAX_PROBLEMS = 10;
+
+/**
+ * Shape and bounds, then graph: duplicate ids, unknown dependencies and cycles, each named with its field or step.
+ * Runs in the client and again inside the workflow, so it never throws (whatever the input) and does no more than
+ * linear work: a thrown error there would fail the workflow task over and over.
+ */
 export function checkPipeline(input: unknown): DefinitionCheck {
-  const parsed = definitionSchema.safeParse(input);
-  if (!parsed.success) {
-    const steps = (input as { steps?: { id?: unknown }[] } | undefined)?.steps;
-    const problems = parsed.error.issues.map((issue) => {
-      const [first, index, ...rest] = issue.path;
-      const stepId = first === 'steps' && typeof index === 'number' ? steps?.[index]?.id : undefined;
-      const where = typeof stepId === 'string' ? `step '${stepId}'${rest.length ? ` ${rest.join('.')}` : ''}` : issue.path.join('.') || 'pipeline';
-      return `${where}: ${issue.message}`;
-    });
-    return { ok: false, message: `invalid pipeline: ${problems.join('; ')}` };
+  try {
+    return checkDefinition(input);
+  } catch (err) {
+    return { ok: false, message: `invalid pipeline: could not be checked: ${String((err as Error | undefined)?.message ?? err).slice(0, 200)}` };
   }
-  const definition = parsed.data as PipelineDefinition;
-  const graphProblem = checkGraph(definition.steps);
-  return graphProblem ? { ok: false, message: `invalid pipeline '${definition.name}': ${graphProblem}` } : { ok: true, value: definition };
 }
 
-function checkGraph(steps: PipelineStep[]): string | undefined {
-  const ids = new Set<string>();
+function checkDefinition(input: unknown): DefinitionCheck {
+  const fail = (problem: string): DefinitionCheck => ({ ok: false, message: `invalid pipeline: ${problem}` });
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return fail('pipeline: must be an object with a name and steps');
+  const steps: unknown = (input as { steps?: unknown }).steps;
+  if (Array.isArray(steps) && steps.length > PIPELINE_LIMITS.steps) {
+    return fail(`steps: at most ${fmt(PIPELINE_LIMITS.steps)} steps in one pipeline (it has ${fmt(steps.length)}); split it into several pipelines`);
+  }
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(input);
+  } catch (err) {
+    const reason = err instanceof RangeError ? 'nested too deeply' : String((err as Error).message).slice(0, 200);
+    return fail(`pipeline: must be plain JSON data (${reason})`);
+  }
+  const bytes = utf8Length(json ?? '');
+  if (bytes > PIPELINE_LIMITS.definitionBytes) {
+    return fail(`pipeline: ${fmt(bytes)} bytes as JSON, more than ${fmt(PIPELINE_LIMITS.definitionBytes)} (look at args and vars)`);
+  }
+
+  const parsed = definitionSchema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const [first, index, ...rest] = issue.path;
+      const stepId = first === 'steps' && typeof index === 'number' && Array.isArray(steps) ? (steps[index] as { id?: unknown } | undefined)?.id : undefined;
+      const where =
+        typeof stepId === 'string' ? `step ${quote(stepId)}${rest.length ? ` ${rest.map(String).join('.')}` : ''}` : issue.path.map(String).join('.') || 'pipeline';
+      return `${where}: ${issue.message}`;
+    });
+    const shown = problems.slice(0, MAX_PROBLEMS).join('; ');
+    return fail(problems.length > MAX_PROBLEMS ? `${shown}; and ${fmt(problems.length - MAX_PROBLEMS)} more problems` : shown);
+  }
+  const definition = parsed.data as PipelineDefinition;
+  const retries = definition.steps.reduce((sum, step) => sum + (step.retries ?? 0), 0);
+  if (retries > PIPELINE_LIMITS.totalRetries) {
+    return fail(
+      `steps: retries add up to ${fmt(retries)}, more than ${fmt(PIPELINE_LIMITS.totalRetries)} for the whole pipeline ` +
+        '(each retry adds history events, and Temporal stops a workflow at 51,200): lower them or split the pipeline',
+    );
+  }
+  const graphProblem = findGraphProblem(definition.steps);
+  return graphProblem ? { ok: false, message: `invalid pipeline ${quote(definition.name)}: ${graphProblem}` } : { ok: true, value: definition };
+}
+
+/**
+ * Duplicate ids, unknown or self dependencies, then cycles (named, `a -> c -> b -> a`). Iterative and linear in
+ * steps plus dependencies: no recursion, so a chain or a cycle of any length cannot overflow the stack.
+ */
+export function findGraphProblem(steps: readonly { id: string; dependsOn?: readonly string[] }[]): string | undefined {
+  const deps = new Map<string, readonly string[]>();
   for (const step of steps) {
-    if (ids.has(step.id)) return `duplicate step id '${step.id}'`;
-    ids.add(step.id);
+    if (deps.has(step.id)) return `duplicate step id ${quote(step.id)}`;
+    deps.set(step.id, step.dependsOn ?? []);
   }
   for (const step of steps) {
     for (const dep of step.dependsOn ?? []) {
-      if (!ids.has(dep)) return `step '${step.id}' depends on unknown step '${dep}'`;
-      if (dep === step.id) return `step '${step.id}' depends on itself`;
+      if (!deps.has(dep)) return `step ${quote(step.id)} depends on unknown step ${quote(dep)}`;
+      if (dep === step.id) return `step ${quote(step.id)} depends on itself`;
     }
   }
-  const cycle = findCycle(steps);
-  return cycle ? `dependency cycle: ${cycle.join(' -> ')} (each step depends on the next)` : undefined;
+  const cycle = findCycle(steps.map((s) => s.id), deps);
+  return cycle ? `dependency cycle: ${describeCycle(cycle)} (each step depends on the next)` : undefined;
 }
 
-/** Depth-first search; returns the cycle's path, first step repeated at the end. */
-function findCycle(steps: PipelineStep[]): string[] | undefined {
-  const deps = new Map(steps.map((s) => [s.id, s.dependsOn ?? []]));
+/** Depth-first search with an explicit stack; returns the cycle's path, first step repeated at the end. */
+function findCycle(ids: readonly string[], deps: ReadonlyMap<string, readonly string[]>): string[] | undefined {
   const state = new Map<string, 'visiting' | 'done'>();
-  const path: string[] = [];
-  const visit = (id: string): string[] | undefined => {
-    if (state.get(id) === 'done') return undefined;
-    if (state.get(id) === 'visiting') return [...path.slice(path.indexOf(id)), id];
-    state.set(id, 'visiting');
-    path.push(id);
-    for (const dep of deps.get(id) ?? []) {
-      const cycle = visit(dep);
-      if (cycle) return cycle;
+  for (const root of ids) {
+    if (state.has(root)) continue;
+    const path = [root];
+    const nextDep = [0];
+    state.set(root, 'visiting');
+    while (path.length > 0) {
+      const top = path.length - 1;
+      const id = path[top] as string;
+      const list = deps.get(id) ?? [];
+      const i = nextDep[top] as number;
+      if (i < list.length) {
+        nextDep[top] = i + 1;
+        const dep = list[i] as string;
+        const seen = state.get(dep);
+        if (seen === 'visiting') return [...path.slice(path.lastIndexOf(dep)), dep];
+        if (seen === undefined) {
+          state.set(dep, 'visiting');
+          path.push(dep);
+          nextDep.push(0);
+        }
+      } else {
+        state.set(id, 'done');
+        path.pop();
+        nextDep.pop();
+      }
     }
-    path.pop();
-    state.set(id, 'done');
-    return undefined;
-  };
-  for (const step of steps) {
-    const cycle = visit(step.id);
-    if (cycle) return cycle;
   }
   return undefined;
+}
+
+/** A long cycle is shown by its start and its end, so the message stays readable (and small). */
+function describeCycle(cycle: string[]): string {
+  const quoted = cycle.map((id) => shorten(id));
+  if (quoted.length <= 12) return quoted.join(' -> ');
+  return [...quoted.slice(0, 8), `... ${fmt(quoted.length - 11)} more ...`, ...quoted.slice(-3)].join(' -> ');
+}
+
+const shorten = (value: string, max = 80) => (value.length > max ? `${value.slice(0, max)}...` : value);
+const quote = (value: string) => `'${shorten(value)}'`;
+
+/** UTF-8 length of a string, without TextEncoder (workflow code runs in Temporal's sandbox). */
+function utf8Length(value: string): number {
+  let bytes = 0;
+  for (let i = 0; i < value.length; i++) {
+    const unit = value.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < value.length && (value.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
 }
