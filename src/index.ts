@@ -25,7 +25,8 @@ export {
 } from './workflows/pipeline/definition';
 export type { PipelineProgress, PipelineResult, StepState, StepStatus } from './workflows/pipeline/status';
 export { instancesFromEnv } from './config/instances-from-env';
-export { AirbytePlugin } from './plugin';
+export { ACTIVITY_NOT_ALLOWED, AirbyteAllowlistPlugin, AirbytePlugin, WORKFLOW_NOT_ALLOWED, type AirbyteAllowlists, type AirbytePluginOptions } from './plugin';
+export * from './codec';
 export { createAirbyteWorker, DEFAULT_TASK_QUEUE, runWorkerFromEnv, type AirbyteWorkerOptions } from './worker';
 export { PipelineFailureType, SyncFailureType } from './workflows/failure-types';
 export { AIRBYTE_SEARCH_ATTRIBUTE_KEYS, AirbyteSearchAttributes } from './workflows/search-attributes';

@@ -3,11 +3,13 @@ import { activityLogger, AirbyteInstances, createAirbyteActivities, type Airbyte
 import { createDbtActivities, type DbtActivityOptions } from './activities/dbt';
 import { createReconcileActivities } from './activities/reconcile';
 import { instancesFromEnv } from './config/instances-from-env';
+import { AirbyteAllowlistPlugin, withAllowedProjects, type AirbyteAllowlists } from './plugin';
 import { DEFAULT_TASK_QUEUE } from './worker-defaults';
 
 export { DEFAULT_TASK_QUEUE };
 
-export interface AirbyteWorkerOptions {
+/** The allowlists (`allowedActivities`, `allowedWorkflows`, `allowedDbtProjects`) bound what a pipeline may run: see the README's threat model. */
+export interface AirbyteWorkerOptions extends AirbyteAllowlists {
   /** Airbyte instances by name; `default` is used when a workflow names none. */
   instances: AirbyteInstances | AirbyteInstancesInput;
   /** Default: connect to TEMPORAL_ADDRESS (or localhost:7233). */
@@ -39,12 +41,13 @@ export async function createAirbyteWorker(options: AirbyteWorkerOptions): Promis
     activities: {
       ...createAirbyteActivities(instances),
       ...createReconcileActivities(instances),
-      ...createDbtActivities(options.dbt),
+      ...createDbtActivities(withAllowedProjects(options.dbt, options.allowedDbtProjects)),
       ...options.activities,
     },
     maxTaskQueueActivitiesPerSecond: options.maxAirbyteCallsPerSecond ?? 20,
     ...(bundled ? {} : { workflowsPath: require.resolve('./workflows') }),
     ...options.workerOptions,
+    plugins: [new AirbyteAllowlistPlugin(options), ...(options.workerOptions?.plugins ?? [])],
   });
 }
 

@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker, WorkerOptions } from '@temporalio/worker';
 import type { AirbyteInstancesInput } from '../activities';
@@ -25,6 +26,11 @@ export interface AirbyteTestEnvironmentOptions {
   /** Worker-wide limit on Airbyte activity starts per second (default 20). */
   maxAirbyteCallsPerSecond?: number;
   workerOptions?: Partial<WorkerOptions>;
+  /**
+   * The data converter of both the environment's client and its worker, e.g. `{ payloadCodecs: [codec] }`
+   * (a `dataConverter` in `workerOptions` wins on the worker).
+   */
+  dataConverter?: DataConverter;
 }
 
 /**
@@ -52,7 +58,7 @@ export class AirbyteTestEnvironment {
       const t = options.temporal ?? {};
       let uiUrl: string | undefined;
       if ('address' in t) {
-        temporal = await TestWorkflowEnvironment.createFromExistingServer({ address: t.address, namespace: t.namespace });
+        temporal = await TestWorkflowEnvironment.createFromExistingServer({ address: t.address, namespace: t.namespace, client: { dataConverter: options.dataConverter } });
       } else {
         temporal = await TestWorkflowEnvironment.createLocal({
           server: {
@@ -62,6 +68,7 @@ export class AirbyteTestEnvironment {
             uiPort: t.uiPort,
             searchAttributes: AIRBYTE_SEARCH_ATTRIBUTE_KEYS,
           },
+          client: { dataConverter: options.dataConverter },
         });
         if (t.ui) uiUrl = `http://127.0.0.1:${t.uiPort ?? Number(temporal.address.split(':').pop()) + 1000}`;
       }
@@ -80,7 +87,7 @@ export class AirbyteTestEnvironment {
         activities: options.activities,
         dbt: options.dbt,
         maxAirbyteCallsPerSecond: options.maxAirbyteCallsPerSecond,
-        workerOptions: options.workerOptions,
+        workerOptions: options.dataConverter ? { dataConverter: options.dataConverter, ...options.workerOptions } : options.workerOptions,
       };
       const worker = await createAirbyteWorker(workerOptions);
       return new AirbyteTestEnvironment(temporal, mock, worker, workerOptions, uiUrl);

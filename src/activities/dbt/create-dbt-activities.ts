@@ -6,7 +6,8 @@ import { runDbtProcess, type DbtProcessOutcome } from './dbt-process';
 import { DbtExecutableNotFoundError, resolveDbtExecutable } from './executable';
 import { FAILED_STATUSES, invocationError, processKilled, runFailed } from './failures';
 import { buildDbtArgs, validateDbtInput } from './invocation';
-import { envRedactor } from './redact';
+import { checkInheritEnv, dbtEnvironment } from './environment';
+import { secretRedactor } from './redact';
 import { readRunResults, RunResultsError, type RunResults } from './run-results';
 import type { DbtActivityOptions, DbtCommand, DbtRunInput, DbtRunResult } from './types';
 
@@ -21,22 +22,31 @@ const DEFAULT_KILL_GRACE_MS = 5_000;
 export function createDbtActivities(options: DbtActivityOptions = {}) {
   const heartbeatIntervalMs = positive('heartbeatIntervalMs', options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS);
   const killGraceMs = positive('killGraceMs', options.killGraceMs ?? DEFAULT_KILL_GRACE_MS);
-  const redact = envRedactor(options.env);
+  const inheritEnv = checkInheritEnv(options.inheritEnv);
+  checkAllowedProjects(options.allowedProjects);
 
   return {
     async dbtRun(input: DbtRunInput): Promise<DbtRunResult> {
       const invocation = validateDbtInput(input, options);
+      // An explicit environment, never the worker's: see dbtEnvironment.
+      const { env, secrets } = dbtEnvironment(process.env, { env: options.env, inheritEnv });
+      const redact = secretRedactor(secrets);
       const executable = findDbt(options);
       const { activityId, attempt } = Context.current().info;
       // One directory per attempt: concurrent runs of a project must not overwrite each other's run_results.json.
       const runDir = await mkdtemp(join(tmpdir(), `dbt-${activityId.replace(/[^\w-]/g, '_').slice(0, 40)}-${attempt}-`));
       try {
-        const env: NodeJS.ProcessEnv = { ...process.env, PYTHONUNBUFFERED: process.env.PYTHONUNBUFFERED ?? '1', ...options.env };
         const targetPath = join(runDir, 'target');
         // dbt.log goes with the run unless the deployment chose a log path: concurrent runs would interleave it.
         const logPath = env.DBT_LOG_PATH ? undefined : join(runDir, 'logs');
         const args = buildDbtArgs(invocation, { targetPath, logPath });
-        log.info('starting dbt', { command: input.command, projectDir: invocation.projectDir, targetPath, args: redact(args.join(' ')) });
+        log.info('starting dbt', {
+          command: input.command,
+          projectDir: invocation.projectDir,
+          targetPath,
+          args: redact(args.join(' ')),
+          envNames: Object.keys(env).sort().join(' '), // names only: which variables dbt got, never their values
+        });
 
         const started = performance.now();
         let outcome: DbtProcessOutcome;
@@ -102,6 +112,13 @@ function findDbt(options: DbtActivityOptions): string {
 function isSpawnError(err: unknown): err is NodeJS.ErrnoException {
   const syscall: unknown = typeof err === 'object' && err !== null && 'syscall' in err ? err.syscall : undefined;
   return typeof syscall === 'string' && syscall.startsWith('spawn');
+}
+
+function checkAllowedProjects(dirs: unknown): void {
+  if (dirs === undefined) return;
+  if (!Array.isArray(dirs) || !dirs.every((d) => typeof d === 'string' && d.trim() !== '')) {
+    throw new Error(`dbt activity option allowedProjects must be an array of directory paths, got ${JSON.stringify(dirs)}`);
+  }
 }
 
 function positive(option: string, value: number): number {

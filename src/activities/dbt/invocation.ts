@@ -31,6 +31,17 @@ export function validateDbtInput(input: DbtRunInput, options: DbtActivityOptions
   const projectSetting = input.projectDir ?? options.projectDir;
   if (!projectSetting) throw invalidInput('no dbt project dir: set projectDir in the input or in the dbt activity options');
   const projectDir = resolve(projectSetting);
+  const allowed = allowedProjects(options);
+  // Checked before the disk is looked at: a refused caller learns nothing about which directories exist.
+  if (allowed && !allowed.has(projectDir)) {
+    throw invalidInput(`dbt project dir ${projectDir} is not allowed on this worker: it is not in the worker's allowedDbtProjects`);
+  }
+  if (allowed && input.profilesDir !== undefined) {
+    const profiles = resolve(input.profilesDir);
+    if (!allowed.has(profiles) && !(options.profilesDir !== undefined && resolve(options.profilesDir) === profiles)) {
+      throw invalidInput(`dbt profiles dir ${profiles} is not allowed on this worker: it is neither the worker's profilesDir nor one of its allowedDbtProjects`);
+    }
+  }
   if (!isDirectory(projectDir)) throw invalidInput(`dbt project dir ${projectDir} does not exist or is not a directory`);
   if (!existsSync(join(projectDir, 'dbt_project.yml'))) throw invalidInput(`${projectDir} is not a dbt project: it has no dbt_project.yml`);
 
@@ -58,6 +69,12 @@ export function buildDbtArgs(inv: DbtInvocation, paths: { targetPath: string; lo
   if (inv.threads) args.push('--threads', String(inv.threads));
   if (inv.fullRefresh) args.push('--full-refresh');
   return args;
+}
+
+/** The allowed project dirs, resolved, or undefined when any project may run. The default project always may. */
+function allowedProjects(options: DbtActivityOptions): Set<string> | undefined {
+  if (options.allowedProjects === undefined) return undefined;
+  return new Set([...options.allowedProjects, ...(options.projectDir === undefined ? [] : [options.projectDir])].map((dir) => resolve(dir)));
 }
 
 function checkSelectors(option: 'select' | 'exclude', values: unknown): void {

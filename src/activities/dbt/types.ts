@@ -54,8 +54,24 @@ export interface DbtActivityOptions {
   dbtExecutable?: string;
   projectDir?: string;
   profilesDir?: string;
-  /** Added to the worker's environment for dbt only (e.g. warehouse credentials). Never logged. */
+  /**
+   * Variables for dbt only (e.g. warehouse credentials), over everything else. Never logged: their values are
+   * masked in dbt's output, heartbeats, failures and results.
+   */
   env?: Record<string, string>;
+  /**
+   * Variables of the worker's environment dbt also gets, by exact name (e.g. `['SNOWFLAKE_PASSWORD']`); their
+   * values are masked as `env`'s are. dbt never gets the worker's whole environment: only PATH, HOME, LANG,
+   * LANGUAGE, LC_*, TZ, TMPDIR/TMP/TEMP (and the system variables on Windows), DBT_* and PYTHONUNBUFFERED,
+   * then these, then `env`. AIRBYTE_*, TEMPORAL_* and the rest stay with the worker.
+   */
+  inheritEnv?: string[];
+  /**
+   * The only project dirs dbt may run in (besides `projectDir`): a `projectDir` in the input that is not one of
+   * them fails with DbtInvalidInput before anything is read or spawned, and so does a `profilesDir` that is neither
+   * `profilesDir` nor one of them. Unset: any dbt project on the worker's disk.
+   */
+  allowedProjects?: string[];
   /** How often to heartbeat while dbt runs (default 5000). Cancellation only arrives through heartbeats. */
   heartbeatIntervalMs?: number;
   /** How long dbt gets to stop after SIGTERM before its process group is killed (default 5000). */

@@ -1,13 +1,17 @@
 import {
   ActivityCancellationType,
+  ActivityFailure,
+  ApplicationFailure,
   ChildWorkflowCancellationType,
   executeChild,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { AirbyteActivities } from '../../activities';
 import type { DbtActivities } from '../../activities/dbt';
+import type { AllowlistActivities } from '../../plugin';
 import { syncAndWait } from '../sync-and-wait';
 import type { SyncResult } from '../sync-input';
 import type { ActivityStep, DbtStep, PipelineStep, SyncStep, WorkflowStep } from './definition';
@@ -34,6 +38,19 @@ const lookups = proxyActivities<AirbyteActivities>({
   retry: { initialInterval: '2s', maximumInterval: '1m' },
   summary: 'resolve an Airbyte connection',
 });
+
+/**
+ * A worker of the pipeline's task queue says whether its allowedWorkflows let a `workflow` step start its type.
+ * A regular activity, not a local one: a worker without it answers NotFoundError in the history, where a local
+ * activity would fail the workflow task (and replay differently).
+ */
+const allowlist = proxyActivities<AllowlistActivities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 5, nonRetryableErrorTypes: ['NotFoundError'] },
+  summary: 'check allowedWorkflows',
+});
+/** Pipelines started by earlier releases replay their workflow steps without the check. */
+const WORKFLOW_STEP_CHECK_PATCH = 'airbyte-allowed-workflows';
 
 const childOptions = {
   cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED, // wait for the Airbyte job's cancel
@@ -123,12 +140,23 @@ async function runActivity(step: ActivityStep, ctx: StepContext): Promise<unknow
 }
 
 async function runWorkflow(step: WorkflowStep, ctx: StepContext): Promise<unknown> {
+  if (patched(WORKFLOW_STEP_CHECK_PATCH)) await checkWorkflowAllowed(step.workflow);
   return executeChild(step.workflow, {
     ...childOptions,
     workflowId: childWorkflowId(step.id, ctx.attempt),
     taskQueue: step.taskQueue,
     args: argsWithUpstream(step, ctx),
   });
+}
+
+async function checkWorkflowAllowed(workflowType: string): Promise<void> {
+  try {
+    await allowlist.airbyteCheckWorkflowStep({ workflowType });
+  } catch (err) {
+    // A worker assembled without this package's plugin or worker has no allowlist to apply: the step goes on.
+    const notRegistered = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'NotFoundError';
+    if (!notRegistered) throw err;
+  }
 }
 
 function argsWithUpstream(step: ActivityStep | WorkflowStep, ctx: StepContext): unknown[] {
