@@ -2,7 +2,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import fc from 'fast-check';
-import { instancesFromEnv, parseSyncInput } from '../src';
+import { checkPipeline, instancesFromEnv, parseSyncInput } from '../src';
 import type { AirbyteTestEnvironment } from '../src/testing';
 import { startTestEnvironment } from './helpers/environment';
 
@@ -60,6 +60,50 @@ test('every generated sync input the client refuses ends at once in the workflow
     const events = (await handle.fetchHistory()).events ?? [];
     expect(events.filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED)).toHaveLength(0);
     expect(events.filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)).toHaveLength(1); // one task, then failed
+  }
+  expect(env.mock.requests).toHaveLength(0);
+});
+
+const pipelineStep = fc.record(
+  {
+    id: fc.oneof(fc.constantFrom('a', 'b', 'c', 'x'.repeat(300)), fc.string({ maxLength: 20 })),
+    kind: fc.oneof(fc.constantFrom('sync', 'dbt', 'activity', 'workflow', 'workspace', 'teleport'), hostileValue),
+    connectionId: fc.oneof(fc.constant('7d2a5f6e-3c1b-4e8a-9f0d-1a2b3c4d5e6f'), fc.string({ maxLength: 10 })),
+    dependsOn: fc.array(fc.constantFrom('a', 'b', 'c', 'missing'), { maxLength: 3 }),
+    activity: fc.oneof(fc.constant('x'.repeat(1_500)), fc.string({ maxLength: 10 })),
+    timeout: duration,
+    retries: fc.integer(),
+    namePattern: fc.constantFrom('^(.*.*)*X$', '(a)\\1', '[', 'glob:*-prod'),
+  },
+  { requiredKeys: ['id', 'kind'] },
+);
+const pipeline = fc.record(
+  {
+    name: fc.oneof(fc.constantFrom('nightly', 'x'.repeat(3_000), ''), fc.string({ maxLength: 20 })),
+    maxParallel: fc.oneof(fc.integer(), fc.double()),
+    failurePolicy: fc.oneof(fc.constantFrom('failFast', 'continue'), hostileValue),
+    steps: fc.array(pipelineStep, { maxLength: 4 }),
+  },
+  { requiredKeys: ['name', 'steps'] },
+);
+
+test('every generated pipeline the client refuses ends at once in the workflow, with no task failure and no Airbyte call', async () => {
+  const invalid = fc.sample(pipeline, { numRuns: 300, seed: 5 }).filter((definition) => !checkPipeline(definition).ok);
+  expect(invalid.length).toBeGreaterThanOrEqual(30);
+  env.mock.reset();
+  const handles = await Promise.all(
+    invalid.slice(0, 30).map((definition, i) =>
+      env.client.workflow.start('airbytePipeline', { taskQueue: env.taskQueue, workflowId: `generated-pipeline-${Date.now()}-${i}`, args: [definition] }),
+    ),
+  );
+  for (const handle of handles) {
+    const err = await handle.result().then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    const cause = (err as WorkflowFailedError).cause as ApplicationFailure;
+    expect(cause.nonRetryable).toBe(true);
+    expect(cause.type).toBe('AirbytePipelineInvalid');
+    const events = (await handle.fetchHistory()).events ?? [];
+    expect(events.filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED)).toHaveLength(0);
   }
   expect(env.mock.requests).toHaveLength(0);
 });

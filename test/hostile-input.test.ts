@@ -83,3 +83,13 @@ test('a pipeline signalled airbyteSyncJobStarted with null carries on', async ()
   expect((await env.syncs.pipelineResult(handle.workflowId)).status).toBe('succeeded');
   expect(await workflowTaskFailures(handle)).toBe(0);
 });
+
+test('a workspace step over a connection with a 900-character name runs with a bounded step id', async () => {
+  const workspace = env.mock.addWorkspace();
+  env.mock.addConnection({ workspaceId: workspace.workspaceId, name: `stripe-${'n'.repeat(900)}`, script: { phases: [{ status: 'running', ms: 100 }] } });
+  const result = await env.syncs.runPipeline({ name: 'long-names', steps: [{ id: 'all', kind: 'workspace', workspaceId: workspace.workspaceId, poll: FAST_POLL }] });
+  expect(result.status).toBe('succeeded');
+  const member = result.steps.find((s) => s.id !== 'all');
+  expect(member?.state).toBe('succeeded');
+  expect(member!.id.length).toBeLessThanOrEqual(120);
+});

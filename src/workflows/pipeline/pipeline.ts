@@ -3,6 +3,7 @@ import {
   CancellationScope,
   condition,
   isCancellation,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -15,7 +16,7 @@ import { PipelineFailureType } from '../failure-types';
 import { AirbyteSearchAttributes } from '../search-attributes';
 import { syncJobStartedSignal } from '../signals';
 import type { SyncResult } from '../sync-input';
-import { checkPipeline, type PipelineDefinition, type PipelineStep, type WorkspaceStep } from './definition';
+import { checkPipeline, PIPELINE_LIMITS, type PipelineDefinition, type PipelineStep, type WorkspaceStep } from './definition';
 import { runStep, type StepOutcome } from './run-step';
 import {
   cancelPipelineUpdate,
@@ -256,9 +257,21 @@ async function expandWorkspaces(workspaceSteps: WorkspaceStep[], steps: Map<stri
       statuses: ws.statuses ?? ['active'],
     });
     const ids: string[] = [];
+    // Pipelines started before these bounds replay as they ran.
+    const bounded = patched('airbyte-bounded-workspace-steps');
+    if (bounded && steps.size + connections.length > PIPELINE_LIMITS.steps) {
+      // The same bound as a definition's: one history must hold every step.
+      throw ApplicationFailure.nonRetryable(
+        `workspace step '${ws.id}' matches ${connections.length} connections: with the other steps that is more than ${PIPELINE_LIMITS.steps}; narrow namePattern, tags or statuses`,
+        PipelineFailureType.InvalidDefinition,
+      );
+    }
     for (const c of connections) {
-      let id = `${ws.id}.${c.name.replace(/[^\w.-]+/g, '-')}`;
-      for (let n = 2; steps.has(id); n++) id = `${ws.id}.${c.name.replace(/[^\w.-]+/g, '-')}-${n}`;
+      // Connection names can be long: keep step ids (and the child workflow ids built from them) bounded.
+      const name = c.name.replace(/[^\w.-]+/g, '-');
+      const base = `${ws.id}.${bounded ? name.slice(0, 100) : name}`;
+      let id = base;
+      for (let n = 2; steps.has(id); n++) id = `${base}-${n}`;
       const def: PipelineStep = {
         kind: 'sync',
         id,
