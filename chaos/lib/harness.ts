@@ -3,10 +3,10 @@ import type { Client } from '@temporalio/client';
 import { AirbyteSyncClient, type SyncInput } from '../../src';
 import { MockAirbyteServer, TcpGate, WorkerProcess, type MockConnectionScript, type MockJob, type TemporalDevServer } from '../../src/testing';
 import { HttpWatch } from './http-watch';
-import { attributeRequests, isTerminal, judgeSync, type SyncVerdict } from './judge';
+import { attributeRequests, isTerminal, judgeSync, type JudgedCaller, type SyncVerdict } from './judge';
 import { awaitOutcome, type OutcomeWithStats } from './outcome';
 import type { Random } from './random';
-import type { Scenario, ScenarioContext, Size, SyncPlan } from './types';
+import type { CallerSpec, Scenario, ScenarioContext, Size, SyncPlan } from './types';
 
 /** What every scenario shares: one dev server, one Temporal client, one prebuilt workflow bundle. */
 export interface Suite {
@@ -84,7 +84,7 @@ export async function runScenario(scenario: Scenario, suite: Suite): Promise<Sce
     if (suite.verbose) console.log(`  [${scenario.name}] ${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s  ${event}`);
   };
   const rng = suite.rng.fork(scenario.name);
-  const mock = await MockAirbyteServer.start();
+  const mock = await MockAirbyteServer.start(scenario.mock);
   const gate = await TcpGate.start({ target: mock.origin });
   const http = new HttpWatch(gate);
   const taskQueue = `chaos-${scenario.name}-${Math.random().toString(36).slice(2, 8)}`;
@@ -118,6 +118,9 @@ export async function runScenario(scenario: Scenario, suite: Suite): Promise<Sce
     }
     const syncs = new AirbyteSyncClient(suite.client, { taskQueue });
     const workflowIds: string[] = [];
+    const callerIds: string[][] = plans.map(() => []);
+    const outsideJobIds = new Set<number>();
+    const flagged = new Map<number, string[]>();
     let markStarted: () => void = () => undefined;
     let failStart: (err: unknown) => void = () => undefined;
     const started = new Promise<void>((resolve, reject) => {
@@ -136,9 +139,11 @@ export async function runScenario(scenario: Scenario, suite: Suite): Promise<Sce
       worker,
       devServer: suite.devServer,
       syncs,
+      client: suite.client,
       plans,
       started,
       workflowIds,
+      callerIds,
       note,
       until: (predicate, what, timeoutMs = 60_000) =>
         mock.waitFor(predicate, timeoutMs).catch((err: unknown) => {
@@ -151,6 +156,16 @@ export async function runScenario(scenario: Scenario, suite: Suite): Promise<Sce
           return job !== undefined && test(job);
         }),
       outage: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+      startOutsideJob: (plan, jobType) => {
+        const job = mock.startJob(plan.connectionId, jobType);
+        outsideJobIds.add(job.jobId);
+        note(`job #${job.jobId} started outside the product on sync #${plan.index}'s connection`);
+        return job;
+      },
+      flag: (plan, problem) => {
+        flagged.set(plan.index, [...(flagged.get(plan.index) ?? []), problem]);
+        note(`sync #${plan.index}: ${problem}`);
+      },
     };
 
     // The fault goes first, so that it can arm listeners before anything reaches Airbyte.
@@ -163,15 +178,22 @@ export async function runScenario(scenario: Scenario, suite: Suite): Promise<Sce
       },
     );
 
-    const input = (plan: SyncPlan): SyncInput => ({ connectionId: plan.connectionId, ...FAST_INPUT, ...scenario.input });
+    const spec = (plan: SyncPlan, caller: number): CallerSpec => scenario.caller?.(plan.index, caller) ?? {};
+    const input = (plan: SyncPlan, caller: number): SyncInput => ({ connectionId: plan.connectionId, ...FAST_INPUT, ...scenario.input, ...spec(plan, caller).input });
     const deadline = Date.now() + (scenario.deadlineMs?.[suite.size] ?? DEFAULT_DEADLINE_MS);
-    const callerIds: string[][] = [];
     try {
       await Promise.all(
         plans.map(async (plan) => {
-          const handles = await Promise.all(Array.from({ length: plan.callers }, () => syncs.startSync(input(plan))));
-          callerIds[plan.index] = handles.map((h) => h.workflowId);
-          workflowIds[plan.index] = handles[0]?.workflowId ?? '';
+          const ids = callerIds[plan.index] ?? [];
+          await Promise.all(
+            Array.from({ length: plan.callers }, async (_, caller) => {
+              const when = spec(plan, caller).startWhen;
+              if (when) await when(ctx);
+              ids[caller] = (await syncs.startSync(input(plan, caller))).workflowId;
+              if (caller === 0) workflowIds[plan.index] = ids[caller];
+              if (when) note(`sync #${plan.index} caller ${caller + 1} requested`);
+            }),
+          );
         }),
       );
       note(`${plans.length} sync(s) requested`);
@@ -186,23 +208,31 @@ export async function runScenario(scenario: Scenario, suite: Suite): Promise<Sce
     note('every wait ended');
     await fault;
 
-    // The verdict, from the mock's record only.
+    // The verdict, from the mock's record (and the scenario's own checks).
     const jobs = mock.jobs();
     const { byConnection, byEndpoint } = attributeRequests(mock.requests, jobs);
-    const details = plans.map((plan) =>
-      judgeSync(
+    const details = plans.map((plan) => {
+      const planOutcomes = outcomes[plan.index] ?? ([] as OutcomeWithStats[]);
+      const callers: JudgedCaller[] = (callerIds[plan.index] ?? []).map((workflowId, caller) => ({
+        workflowId,
+        expect: spec(plan, caller).expect ?? scenario.expect ?? 'job',
+        jobType: input(plan, caller).jobType ?? 'sync',
+      }));
+      const checked = scenario.check?.(ctx, plan, planOutcomes.map((o) => o.outcome)) ?? [];
+      return judgeSync(
         plan,
-        callerIds[plan.index] ?? [],
-        outcomes[plan.index] ?? ([] as OutcomeWithStats[]),
+        callers,
+        planOutcomes,
         jobs.filter((j) => j.connectionId === plan.connectionId),
-        scenario.expect ?? 'job',
+        outsideJobIds,
         byConnection.get(plan.connectionId) ?? 0,
-      ),
-    );
+        [...(flagged.get(plan.index) ?? []), ...checked],
+      );
+    });
     const strangers = jobs.filter((j) => !plans.some((p) => p.connectionId === j.connectionId));
     if (strangers.length) problems.push(`${strangers.length} job(s) on connections nobody synced`);
     for (const d of details) for (const p of d.problems) problems.push(`sync #${d.index}: ${p}`);
-    const perConnection = details.map((d) => d.jobs.length);
+    const perConnection = details.map((d) => d.jobs.filter((j) => !j.outside).length);
     const sum = (f: (d: SyncVerdict) => number) => details.reduce((n, d) => n + f(d), 0);
     const report: ScenarioReport = {
       name: scenario.name,

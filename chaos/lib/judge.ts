@@ -11,8 +11,9 @@ export interface SyncVerdict {
   connectionId: string;
   workflowIds: string[];
   expected: { status: string; rowsSynced?: number };
-  jobs: { jobId: number; status: string; rowsSynced?: number; cancelledBy?: string }[];
-  outcomes: (OutcomeSummary & { clientRetries: number; atMs: number })[];
+  /** Every job of the connection; `outside`: started outside the product (not ours). */
+  jobs: { jobId: number; jobType: string; status: string; rowsSynced?: number; cancelledBy?: string; outside?: true }[];
+  outcomes: (OutcomeSummary & { expect: Expectation; clientRetries: number; atMs: number })[];
   duplicated: number;
   orphaned: number;
   lost: boolean;
@@ -25,7 +26,7 @@ export type OutcomeSummary =
   | { kind: 'result' | 'sync-error'; type?: string; status: string; jobId: number; rowsSynced?: number; connectionId: string }
   | { kind: 'sync-error'; type: string; message: string }
   | { kind: 'cancelled' }
-  | { kind: 'failed' | 'no-result'; message: string };
+  | { kind: 'failed' | 'no-result' | 'terminated'; message: string };
 
 function summarize(outcome: Outcome): OutcomeSummary {
   switch (outcome.kind) {
@@ -44,74 +45,151 @@ function summarize(outcome: Outcome): OutcomeSummary {
 /** The failure type `AirbyteSyncError` carries for a job that ended this way. */
 const ERROR_TYPE: Record<string, string> = { failed: SyncFailureType.JobFailed, cancelled: SyncFailureType.JobCancelled };
 
+/** One caller of a sync, as the judge sees it. */
+export interface JudgedCaller {
+  workflowId: string;
+  expect: Expectation;
+  /** The job type it asked for (`sync` unless its input says otherwise). */
+  jobType: string;
+}
+
+/** What an expectation says the caller's job ends as. */
+function expectedOf(plan: SyncPlan, expect: Expectation): { status: string; rowsSynced?: number } {
+  const scripted = plan.script.outcome ?? 'succeeded';
+  if (expect === 'cancelled' || expect === 'aborted' || expect === 'terminated') return { status: 'cancelled' };
+  return { status: scripted, ...(scripted === 'succeeded' ? { rowsSynced: plan.script.rowsSynced } : {}) };
+}
+
 /**
- * Compares one sync's outcome(s) with the mock's record: exactly one job on the connection, none still
- * running, and every caller told exactly what the mock's job did.
+ * Compares one sync's outcome(s) with the mock's record: exactly one job per job type asked for on the
+ * connection (jobs started outside the product aside), none still running, no cancel that reached a job
+ * started outside, and every caller told exactly what the mock's job did (or ended as it was expected to).
+ * `flagged`: the scenario's own checks that failed; each makes the sync wrong.
  */
-export function judgeSync(plan: SyncPlan, workflowIds: string[], outcomes: OutcomeWithStats[], jobs: MockJob[], expect: Expectation, apiCalls: number): SyncVerdict {
+export function judgeSync(
+  plan: SyncPlan,
+  callers: JudgedCaller[],
+  outcomes: OutcomeWithStats[],
+  allJobs: MockJob[],
+  outsideJobIds: ReadonlySet<number>,
+  apiCalls: number,
+  flagged: readonly string[] = [],
+): SyncVerdict {
   const problems: string[] = [];
   const scripted = plan.script.outcome ?? 'succeeded';
-  const expected = expect === 'cancelled' ? { status: 'cancelled' } : { status: scripted, ...(scripted === 'succeeded' ? { rowsSynced: plan.script.rowsSynced } : {}) };
-  const duplicated = Math.max(0, jobs.length - 1);
-  if (duplicated) problems.push(`${jobs.length} jobs on the connection: ${jobs.map((j) => `#${j.jobId} ${j.status}`).join(', ')}`);
-  const running = jobs.filter((j) => !isTerminal(j.status));
-  if (running.length) problems.push(`left running: ${running.map((j) => `#${j.jobId} ${j.status}`).join(', ')}`);
+  const expected = expectedOf(plan, callers[0]?.expect ?? 'job');
+  const outside = allJobs.filter((j) => outsideJobIds.has(j.jobId));
+  const jobs = allJobs.filter((j) => !outsideJobIds.has(j.jobId));
+  const types = [...new Set(callers.map((c) => c.jobType))];
+  const ofType = (type: string) => jobs.filter((j) => j.jobType === type);
+  // One job per job type asked for; a job of a type nobody asked for is one too many.
+  const duplicated = Math.max(0, jobs.length - types.filter((t) => ofType(t).length > 0).length);
+  if (duplicated) problems.push(`${jobs.length} jobs on the connection for ${types.join(' + ')}: ${jobs.map((j) => `#${j.jobId} ${j.jobType} ${j.status}`).join(', ')}`);
+  const running = allJobs.filter((j) => !isTerminal(j.status));
+  if (running.length) problems.push(`left running: ${running.map((j) => `#${j.jobId} ${j.status}${outsideJobIds.has(j.jobId) ? ' (started outside)' : ''}`).join(', ')}`);
 
-  let lost = jobs.length === 0;
-  if (lost) problems.push('no Airbyte job was ever created');
+  const missing = types.filter((t) => ofType(t).length === 0);
+  let lost = missing.length > 0;
+  if (lost) problems.push(`no Airbyte ${missing.join(', ')} job was ever created`);
   let wrong = false;
-  // The job a cancellation must have reached: the newest (a duplicate is counted above).
-  const newest = jobs.at(-1);
+  const mismatch = (what: string) => {
+    wrong = true;
+    problems.push(what);
+  };
+  for (const job of outside) {
+    if (job.cancelRequestedAt !== undefined || job.status === 'cancelled') {
+      mismatch(`job #${job.jobId}, started outside, was cancelled (by a DELETE naming #${job.cancelRequestedVia ?? '?'})`);
+    }
+  }
+  for (const problem of flagged) mismatch(problem);
+
   for (const [i, { outcome }] of outcomes.entries()) {
-    const who = outcomes.length > 1 ? `caller ${i + 1}: ` : '';
-    if (outcome.kind === 'failed' || outcome.kind === 'no-result') {
-      lost = true;
-      problems.push(`${who}${outcome.kind === 'failed' ? 'workflow failed' : 'no result'}: ${outcome.message.slice(0, 400)}`);
+    const caller = callers[i] ?? { workflowId: '', expect: 'job', jobType: 'sync' };
+    const { expect } = caller;
+    const who = outcomes.length > 1 ? `caller ${i + 1} (${caller.jobType}, expected ${expect}): ` : '';
+    const typed = ofType(caller.jobType);
+    // The job a cancellation must have reached: the newest (a duplicate is counted above).
+    const newest = typed.at(-1);
+    const mismatchOf = (what: string) => mismatch(`${who}${what}`);
+    const cancelledByUs = (what: string) => {
+      if (!newest) return;
+      if (newest.status !== 'cancelled') mismatchOf(`${what}: job #${newest.jobId} ended ${newest.status}, not cancelled`);
+      else if (newest.cancelledBy !== 'api') mismatchOf(`${what}: job #${newest.jobId} ended cancelled but not through the API`);
+    };
+    if (outcome.kind === 'terminated' && expect === 'terminated') {
+      cancelledByUs('terminated');
       continue;
     }
-    const mismatch = (what: string) => {
-      wrong = true;
-      problems.push(`${who}${what}`);
-    };
+    if (outcome.kind === 'failed' || outcome.kind === 'no-result' || outcome.kind === 'terminated') {
+      lost = true;
+      problems.push(`${who}${outcome.kind === 'no-result' ? 'no result' : outcome.kind === 'failed' ? 'workflow failed' : 'workflow terminated'}: ${outcome.message.slice(0, 400)}`);
+      continue;
+    }
+    if (expect === 'terminated') {
+      mismatchOf(`expected the workflow to be terminated, got ${JSON.stringify(summarize(outcome))}`);
+      continue;
+    }
     if (expect === 'cancelled') {
-      if (outcome.kind !== 'cancelled') mismatch(`expected the workflow to end cancelled, got ${JSON.stringify(summarize(outcome))}`);
-      if (newest && newest.status === 'cancelled' && newest.cancelledBy !== 'api') mismatch(`job #${newest.jobId} ended cancelled but not through the API`);
-      if (newest && isTerminal(newest.status) && newest.status !== 'cancelled') mismatch(`job #${newest.jobId} ended ${newest.status}, not cancelled`);
+      if (outcome.kind !== 'cancelled') mismatchOf(`expected the workflow to end cancelled, got ${JSON.stringify(summarize(outcome))}`);
+      if (newest && isTerminal(newest.status)) cancelledByUs('cancelled');
+      continue;
+    }
+    if (expect === 'cancelled-job-kept') {
+      if (outcome.kind !== 'cancelled') mismatchOf(`expected the workflow to end cancelled, got ${JSON.stringify(summarize(outcome))}`);
+      if (newest?.cancelRequestedAt !== undefined) mismatchOf(`job #${newest.jobId} got a cancel, though the sync should have left it alone`);
+      if (newest && isTerminal(newest.status) && newest.status !== scripted) mismatchOf(`job #${newest.jobId} ended ${newest.status}, scripted ${scripted}`);
+      continue;
+    }
+    if (expect === 'aborted') {
+      if (outcome.kind !== 'sync-error' || outcome.type !== SyncFailureType.Aborted) {
+        mismatchOf(`expected ${SyncFailureType.Aborted}, got ${JSON.stringify(summarize(outcome))}`);
+      } else if (newest && outcome.result?.jobId !== newest.jobId) {
+        mismatchOf(`${SyncFailureType.Aborted} names job ${outcome.result?.jobId ?? 'none'}, not #${newest.jobId}`);
+      }
+      if (newest && isTerminal(newest.status)) cancelledByUs('aborted');
       continue;
     }
     if (outcome.kind === 'cancelled') {
-      mismatch('the workflow ended cancelled, nobody cancelled it');
+      mismatchOf('the workflow ended cancelled, nobody cancelled it');
       continue;
     }
     const result = outcome.result;
     if (!result) {
-      mismatch(`${outcome.kind === 'sync-error' ? `${outcome.type}: ${outcome.message.slice(0, 300)}` : 'no result'} (no job outcome attached)`);
+      mismatchOf(`${outcome.kind === 'sync-error' ? `${outcome.type}: ${outcome.message.slice(0, 300)}` : 'no result'} (no job outcome attached)`);
       continue;
     }
-    if (outcome.kind === 'result' && result.status !== 'succeeded') mismatch(`returned status ${result.status} (only succeeded is returned by default)`);
-    if (outcome.kind === 'sync-error' && outcome.type !== ERROR_TYPE[result.status]) mismatch(`error type ${outcome.type} for a ${result.status} job`);
-    if (result.connectionId !== plan.connectionId) mismatch(`result names connection ${result.connectionId}`);
-    if (result.status !== scripted) mismatch(`status ${result.status}, the mock scripted ${scripted}`);
+    if (outcome.kind === 'result' && result.status !== 'succeeded') mismatchOf(`returned status ${result.status} (only succeeded is returned by default)`);
+    if (outcome.kind === 'sync-error' && outcome.type !== ERROR_TYPE[result.status]) mismatchOf(`error type ${outcome.type} for a ${result.status} job`);
+    if (result.connectionId !== plan.connectionId) mismatchOf(`result names connection ${result.connectionId}`);
+    if (result.jobType !== caller.jobType) mismatchOf(`result is of a ${result.jobType} job, ${caller.jobType} was asked for`);
+    if (result.status !== scripted) mismatchOf(`status ${result.status}, the mock scripted ${scripted}`);
     // Compared with the job the result names (with duplicates, any one of them may be it).
-    const job = jobs.find((j) => j.jobId === result.jobId);
+    const job = typed.find((j) => j.jobId === result.jobId);
     if (!job) {
-      mismatch(`result names job ${result.jobId}, not a job of this connection (${jobs.map((j) => `#${j.jobId}`).join(', ') || 'none'})`);
+      mismatchOf(`result names job ${result.jobId}, not a ${caller.jobType} job of ours on this connection (${allJobs.map((j) => `#${j.jobId}`).join(', ') || 'none'})`);
       continue;
     }
-    if (job.status !== scripted) mismatch(`the mock's job #${job.jobId} ended ${job.status}, scripted ${scripted}`);
-    if (result.status !== job.status) mismatch(`status ${result.status}, the mock's job #${job.jobId} is ${job.status}`);
-    if (result.rowsSynced !== job.rowsSynced) mismatch(`rowsSynced ${result.rowsSynced}, the mock's job #${job.jobId} synced ${job.rowsSynced}`);
+    if (job.status !== scripted) mismatchOf(`the mock's job #${job.jobId} ended ${job.status}, scripted ${scripted}`);
+    if (result.status !== job.status) mismatchOf(`status ${result.status}, the mock's job #${job.jobId} is ${job.status}`);
+    if (result.rowsSynced !== job.rowsSynced) mismatchOf(`rowsSynced ${result.rowsSynced}, the mock's job #${job.jobId} synced ${job.rowsSynced}`);
     if (scripted === 'succeeded' && plan.script.rowsSynced !== undefined && result.rowsSynced !== plan.script.rowsSynced) {
-      mismatch(`rowsSynced ${result.rowsSynced}, scripted ${plan.script.rowsSynced}`);
+      mismatchOf(`rowsSynced ${result.rowsSynced}, scripted ${plan.script.rowsSynced}`);
     }
   }
   return {
     index: plan.index,
     connectionId: plan.connectionId,
-    workflowIds,
+    workflowIds: callers.map((c) => c.workflowId),
     expected,
-    jobs: jobs.map((j) => ({ jobId: j.jobId, status: j.status, rowsSynced: j.rowsSynced, cancelledBy: j.cancelledBy })),
-    outcomes: outcomes.map((o) => ({ ...summarize(o.outcome), clientRetries: o.clientRetries, atMs: o.atMs })),
+    jobs: allJobs.map((j) => ({
+      jobId: j.jobId,
+      jobType: j.jobType,
+      status: j.status,
+      rowsSynced: j.rowsSynced,
+      cancelledBy: j.cancelledBy,
+      ...(outsideJobIds.has(j.jobId) && { outside: true }),
+    })),
+    outcomes: outcomes.map((o, i) => ({ ...summarize(o.outcome), expect: callers[i]?.expect ?? 'job', clientRetries: o.clientRetries, atMs: o.atMs })),
     duplicated,
     orphaned: running.length,
     lost,

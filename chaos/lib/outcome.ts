@@ -7,6 +7,8 @@ export type Outcome =
   | { kind: 'result'; result: SyncResult }
   | { kind: 'sync-error'; type: string; message: string; result?: SyncResult }
   | { kind: 'cancelled' }
+  /** The workflow was terminated: no result (terminate runs no workflow code). */
+  | { kind: 'terminated'; message: string }
   /** The workflow failed for another reason than the job's outcome (e.g. its retries ran out). */
   | { kind: 'failed'; message: string }
   /** No answer before the scenario's deadline. */
@@ -46,7 +48,7 @@ export async function awaitOutcome(client: Client, syncs: AirbyteSyncClient, wor
       if (err instanceof AirbyteSyncError) return done({ kind: 'sync-error', type: err.type, message: err.message, result: err.result });
       if (err instanceof WorkflowFailedError) {
         if (err.cause instanceof CancelledFailure) return done({ kind: 'cancelled' });
-        if (err.cause instanceof TerminatedFailure) return done({ kind: 'failed', message: `terminated: ${describe(err.cause)}` });
+        if (err.cause instanceof TerminatedFailure) return done({ kind: 'terminated', message: `terminated: ${describe(err.cause)}` });
         return done({ kind: 'failed', message: describe(err.cause ?? err) });
       }
       if (err instanceof WorkflowNotFoundError) return done({ kind: 'failed', message: describe(err) });

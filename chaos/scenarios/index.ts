@@ -1,5 +1,6 @@
 import type { Scenario } from '../lib/types';
 import { airbyteOutageScenarios } from './airbyte-outage';
+import { edgeScenarios } from './edges';
 import { randomScenarios } from './random';
 import { stormScenarios } from './storms';
 import { temporalOutageScenarios } from './temporal-outage';
@@ -12,4 +13,5 @@ export const SCENARIOS: Scenario[] = [
   ...airbyteOutageScenarios,
   ...stormScenarios,
   ...randomScenarios,
+  ...edgeScenarios,
 ];
