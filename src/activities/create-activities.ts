@@ -8,7 +8,7 @@ import { createJobOnce } from './owner/create-job';
 import { findJobs } from './owner/find-job';
 import { joinJobOwner } from './owner/join-owner';
 import type { CreateJobInput, CreateJobOutcome, FindJobInput, FoundJobs, JoinOwnerInput, JoinReply } from './owner/types';
-import { withHeartbeat } from './heartbeat';
+import { currentActivity, withHeartbeat } from './heartbeat';
 import { toSnapshot } from './snapshot';
 import { triggerJob } from './trigger-job';
 import type {
@@ -149,15 +149,8 @@ export function createAirbyteActivities(instances: AirbyteInstances | AirbyteIns
 export type AirbyteActivities = ReturnType<typeof createAirbyteActivities>;
 
 /** The running activity's cancellation, so a long listing stops when the workflow no longer wants it. */
-function cancellationSignal(): AbortSignal | undefined {
-  try {
-    return Context.current().cancellationSignal;
-  } catch {
-    return undefined; // called outside an activity
-  }
-}
+const cancellationSignal = (): AbortSignal | undefined => currentActivity()?.cancellationSignal;
 
-// A workspace can hold thousands of connections: up to 500 pages of 100, stopped when the activity is cancelled.
 const listing = () => ({ maxPages: 500, signal: cancellationSignal() });
 
 function summarize(c: AirbyteConnection): ConnectionSummary {

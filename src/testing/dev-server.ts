@@ -1,5 +1,6 @@
+import { logTail } from './log-tail';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -123,10 +124,10 @@ export class TemporalDevServer {
     let lastError: unknown;
     for (let attempt = 0; ; attempt++) {
       const code = exitedWith();
-      if (code !== undefined) throw new Error(`temporal server start-dev exited (${code}) before it served${this.logTail()}`);
+      if (code !== undefined) throw new Error(`temporal server start-dev exited (${code}) before it served${logTail(this.options.logFile)}`);
       if (Date.now() > deadline) {
         await this.stop();
-        throw new Error(`temporal server start-dev did not answer on ${this.address} within ${this.options.readyTimeoutMs ?? 30_000} ms: ${String(lastError)}${this.logTail()}`);
+        throw new Error(`temporal server start-dev did not answer on ${this.address} within ${this.options.readyTimeoutMs ?? 30_000} ms: ${String(lastError)}${logTail(this.options.logFile)}`);
       }
       try {
         const connection = await Connection.connect({ address: this.address, connectTimeout: 1_000 });
@@ -144,14 +145,6 @@ export class TemporalDevServer {
     }
   }
 
-  private logTail(): string {
-    if (!this.options.logFile) return '';
-    try {
-      return `\n${readFileSync(this.options.logFile, 'utf8').slice(-2_000)}`;
-    } catch {
-      return '';
-    }
-  }
 }
 
 function cliPath(): string {

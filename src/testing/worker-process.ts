@@ -1,5 +1,6 @@
+import { logTail } from './log-tail';
 import { fork, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Duration, LogLevel } from '@temporalio/common';
@@ -139,13 +140,13 @@ export class WorkerProcess {
     });
     await new Promise<void>((resolve, reject) => {
       const timeoutMs = o.readyTimeoutMs ?? 60_000;
-      const timer = setTimeout(() => fail(new Error(`the worker process did not report ready within ${timeoutMs} ms${this.logTail()}`)), timeoutMs);
+      const timer = setTimeout(() => fail(new Error(`the worker process did not report ready within ${timeoutMs} ms${logTail(this.options.logFile)}`)), timeoutMs);
       const onMessage = (message: WorkerProcessMessage) => {
         if (message.type !== 'ready') return fail(new Error(`the worker process failed to start: ${message.message}`));
         cleanup();
         resolve();
       };
-      const onExit = () => fail(new Error(`the worker process exited (${exitedWith}) before it was ready${this.logTail()}`));
+      const onExit = () => fail(new Error(`the worker process exited (${exitedWith}) before it was ready${logTail(this.options.logFile)}`));
       const cleanup = () => {
         clearTimeout(timer);
         child.off('message', onMessage);
@@ -185,12 +186,4 @@ export class WorkerProcess {
     clearTimeout(timer);
   }
 
-  private logTail(): string {
-    if (!this.options.logFile) return '';
-    try {
-      return `\n${readFileSync(this.options.logFile, 'utf8').slice(-2_000)}`;
-    } catch {
-      return '';
-    }
-  }
 }

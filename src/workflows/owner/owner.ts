@@ -20,6 +20,7 @@ import { AirbyteSearchAttributes as SA } from '../search-attributes';
 import { MAX_DURATION_MS, UUID } from '../validation';
 import { ownerActivities, type OwnerActivities } from './proxies';
 import { cancelUntilTerminal } from './cancel-job';
+import { innermostMessage } from '../failure-message';
 import { jobOwnerWorkflowId, OwnerMemo } from './ids';
 import { mergePrefs, type OwnerPrefs } from './prefs';
 import {
@@ -444,12 +445,6 @@ async function fetchReport(act: OwnerActivities, instance: string, jobId: number
   } catch {
     return null; // enrichment only: the job's outcome stands without it
   }
-}
-
-function innermostMessage(err: unknown): string {
-  let e = err as { message?: string; cause?: unknown } | undefined;
-  while (e?.cause) e = e.cause;
-  return e?.message ?? String(err);
 }
 
 function checkOwnerInput(input: JobOwnerInput): { instance: string; connectionId: string } {

@@ -2,6 +2,7 @@ import { ActivityFailure, ApplicationFailure, CancellationScope, condition, isCa
 import type { JobSnapshot } from '../../activities';
 import type { CreateJobOutcome, FoundJobs } from '../../activities/owner/types';
 import type { JobType } from '../../airbyte/job-status';
+import { innermostMessage } from '../failure-message';
 import type { OwnerActivities, RetryPrefs } from './proxies';
 
 /** A `POST /jobs` we got no usable answer to: a job created from `sentAt` on may be its doing. */
@@ -158,10 +159,4 @@ async function createOnce(ctx: TriggerContext): Promise<CreateJobOutcome> {
     return { kind: 'ambiguous', message: innermostMessage(err), inFlight: true };
     throw err;
   }
-}
-
-function innermostMessage(err: unknown): string {
-  let e = err as { message?: string; cause?: unknown } | undefined;
-  while (e?.cause) e = e.cause;
-  return e?.message ?? String(err);
 }

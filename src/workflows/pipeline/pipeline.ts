@@ -12,6 +12,7 @@ import {
   type ChildWorkflowFailure,
 } from '@temporalio/workflow';
 import type { AirbyteActivities } from '../../activities';
+import { innermostMessage } from '../failure-message';
 import { PipelineFailureType } from '../failure-types';
 import { AirbyteSearchAttributes } from '../search-attributes';
 import { syncJobStartedSignal } from '../signals';
@@ -141,7 +142,7 @@ export async function airbytePipeline(definition: PipelineDefinition): Promise<P
           return await runStep(step.def, status, ctx);
         } catch (err) {
           if (isCancellation(err) || ctx.attempt > (step.def.retries ?? 0)) throw err;
-          status.error = failureMessage(err);
+          status.error = innermostMessage(err);
           await sleep(step.def.retryDelay ?? '10s');
           ctx.attempt++;
         }
@@ -168,7 +169,7 @@ export async function airbytePipeline(definition: PipelineDefinition): Promise<P
             return;
           }
           status.state = 'failed';
-          status.error = failureMessage(err);
+          status.error = innermostMessage(err);
           applySyncFigures(status, syncResultOf(err));
           if (failFast) stop(`pipeline stopped: step '${status.id}' failed`, 'skipped');
         },
@@ -316,11 +317,4 @@ function applySyncFigures(status: StepStatus, result: unknown): void {
 function syncResultOf(err: unknown): unknown {
   const cause = (err as ChildWorkflowFailure).cause as { details?: unknown[] } | undefined;
   return cause?.details?.[0];
-}
-
-/** The innermost message: "Airbyte sync job 12 ... failed: <reason>" rather than "Child Workflow execution failed". */
-function failureMessage(err: unknown): string {
-  let e = err as { message?: string; cause?: unknown } | undefined;
-  while (e?.cause) e = e.cause;
-  return e?.message ?? String(err);
 }
