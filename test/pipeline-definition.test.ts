@@ -272,6 +272,19 @@ describe('checkPipeline bounds, each naming its field', () => {
     expect(checkPipeline(pipeline([{ id: 'x', kind: 'activity', activity: 'a'.repeat(1_000), taskQueue: 'q'.repeat(1_000) }])).ok).toBe(true);
   });
 
+  test("durations up to '10y' (as Temporal counts years) are accepted, longer ones refused", () => {
+    expect(checkPipeline(pipeline([sync('a', undefined, { timeout: '10y' })])).ok).toBe(true);
+    expect(messageOf(pipeline([sync('a', undefined, { timeout: '11y' })]))).toMatch(/step 'a' timeout: must be a positive duration/);
+  });
+
+  test('bounded: false (pipelines started before the limits, replaying) drops the limits, keeps shape and graph', () => {
+    const big = pipeline(Array.from({ length: PIPELINE_LIMITS.steps + 1 }, (_, i) => sync(`s${i}`)));
+    expect(checkPipeline(big).ok).toBe(false);
+    expect(checkPipeline(big, { bounded: false }).ok).toBe(true);
+    expect(checkPipeline(pipeline([sync('a', ['b']), sync('b', ['a'])]), { bounded: false }).ok).toBe(false);
+    expect(checkPipeline(pipeline([sync('a', undefined, { retries: -1 })]), { bounded: false }).ok).toBe(false);
+  });
+
   test('a pattern that froze the worker is now an ordinary, accepted pattern', () => {
     expect(checkPipeline(pipeline([ws({ namePattern: '^(.*.*)*X$' })])).ok).toBe(true);
     expect(checkPipeline(pipeline([ws({ namePattern: 'glob:*-prod' })])).ok).toBe(true);

@@ -6,7 +6,7 @@ import { z } from 'zod';
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Ten years: longer durations are mistakes, and past ~285,000 years `new Date()` throws inside the workflow. */
-export const MAX_DURATION_MS = 10 * 365 * 24 * 3_600_000;
+export const MAX_DURATION_MS = 10 * 365.25 * 24 * 3_600_000; // '10y' as Temporal's duration parser counts years
 
 export const DURATION_MESSAGE = 'must be a positive duration such as 30s, 5m or 1h, at most 10 years';
 

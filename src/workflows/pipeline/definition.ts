@@ -133,6 +133,8 @@ export const PIPELINE_LIMITS = {
   definitionBytes: 1_048_576,
 } as const;
 
+type Limits = { readonly [K in keyof typeof PIPELINE_LIMITS]: number };
+
 /** 1,000 rather than 1000 (no Intl: the same text in the client and the workflow sandbox). */
 function fmt(n: number): string {
   const digits = String(n);
@@ -143,7 +145,6 @@ function fmt(n: number): string {
 }
 const text = (max: number) => z.string().max(max, `must be at most ${fmt(max)} characters`);
 const nonEmpty = (max: number) => text(max).min(1, 'must not be empty');
-const list = <T extends z.ZodType>(item: T) => z.array(item).max(PIPELINE_LIMITS.list, `must have at most ${fmt(PIPELINE_LIMITS.list)} entries`);
 const whole = (min: number, max: number) => z.number().int(`must be a whole number from ${fmt(min)} to ${fmt(max)}`).min(min, `must be a whole number from ${fmt(min)} to ${fmt(max)}`).max(max, `must be a whole number from ${fmt(min)} to ${fmt(max)}`);
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
@@ -154,106 +155,114 @@ const stepPoll = pollSchema.refine(
 );
 const instance = z.string().regex(INSTANCE_NAME, 'must be an instance name: letters, digits, ".", "_" or "-", at most 100 characters');
 
-const base = {
-  id: z
-    .string()
-    .regex(/^[A-Za-z0-9][\w.-]*$/, 'must be letters, digits, "-", "_" or "." (and start with a letter or digit)')
-    .max(PIPELINE_LIMITS.stepId, `must be at most ${PIPELINE_LIMITS.stepId} characters`),
-  dependsOn: list(text(PIPELINE_LIMITS.stepId)).optional(),
-  retries: whole(0, PIPELINE_LIMITS.retries).optional(),
-  retryDelay: durationSchema.optional(),
-};
+/** The definition's schema under the given bounds (see checkPipeline's `bounded`). */
+function definitionSchemaWithin(limits: Limits) {
+  const list = <T extends z.ZodType>(item: T) => z.array(item).max(limits.list, `must have at most ${fmt(limits.list)} entries`);
+  const base = {
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9][\w.-]*$/, 'must be letters, digits, "-", "_" or "." (and start with a letter or digit)')
+      .max(limits.stepId, `must be at most ${limits.stepId} characters`),
+    dependsOn: list(text(limits.stepId)).optional(),
+    retries: whole(0, limits.retries).optional(),
+    retryDelay: durationSchema.optional(),
+  };
 
-const stepSchema = z.discriminatedUnion(
-  'kind',
-  [
-    z
-      .object({
-        ...base,
-        kind: z.literal('sync'),
-        connectionId: z.string().regex(UUID, 'must be an Airbyte connection id (a UUID)').optional(),
-        connection: nonEmpty(PIPELINE_LIMITS.text).optional(),
-        workspaceId: text(PIPELINE_LIMITS.text).optional(),
-        instance: instance.optional(),
-        jobType: z.enum(JOB_TYPES).optional(),
-        poll: stepPoll.optional(),
-        timeout: durationSchema.optional(),
-        cancelOnTimeout: z.boolean().optional(),
-      })
-      .strict()
-      .refine((s) => (s.connectionId === undefined) !== (s.connection === undefined), 'give exactly one of connectionId and connection'),
-    z
-      .object({
-        ...base,
-        kind: z.literal('dbt'),
-        command: z.enum(['build', 'run', 'test']),
-        projectDir: nonEmpty(PIPELINE_LIMITS.path).optional(),
-        profilesDir: nonEmpty(PIPELINE_LIMITS.path).optional(),
-        select: list(nonEmpty(PIPELINE_LIMITS.text)).optional(),
-        exclude: list(nonEmpty(PIPELINE_LIMITS.text)).optional(),
-        vars: z.record(z.string(), z.unknown()).optional(),
-        target: nonEmpty(PIPELINE_LIMITS.text).optional(),
-        fullRefresh: z.boolean().optional(),
-        threads: whole(1, PIPELINE_LIMITS.dbtThreads).optional(),
-        selectSyncedStreams: text(PIPELINE_LIMITS.text).includes('{stream}', { message: 'must contain {stream}' }).optional(),
-        timeout: durationSchema.optional(),
-      })
-      .strict(),
-    z
-      .object({
-        ...base,
-        kind: z.literal('activity'),
-        activity: nonEmpty(PIPELINE_LIMITS.typeName),
-        args: z.array(z.unknown()).optional(),
-        withUpstream: z.boolean().optional(),
-        taskQueue: nonEmpty(PIPELINE_LIMITS.typeName).optional(),
-        timeout: durationSchema.optional(),
-      })
-      .strict(),
-    z
-      .object({
-        ...base,
-        kind: z.literal('workflow'),
-        workflow: nonEmpty(PIPELINE_LIMITS.typeName),
-        args: z.array(z.unknown()).optional(),
-        withUpstream: z.boolean().optional(),
-        taskQueue: nonEmpty(PIPELINE_LIMITS.typeName).optional(),
-      })
-      .strict(),
-    z
-      .object({
-        ...base,
-        kind: z.literal('workspace'),
-        workspaceId: nonEmpty(PIPELINE_LIMITS.text),
-        instance: instance.optional(),
-        namePattern: z
-          .string()
-          .superRefine((pattern, ctx) => {
-            const problem = namePatternProblem(pattern);
-            if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `not a valid pattern: ${problem}` });
-          })
-          .optional(),
-        tags: list(text(PIPELINE_LIMITS.text)).optional(),
-        statuses: list(text(PIPELINE_LIMITS.text)).optional(),
-        jobType: z.enum(JOB_TYPES).optional(),
-        poll: stepPoll.optional(),
-        timeout: durationSchema.optional(),
-      })
-      .strict(),
-  ],
-  { error: (issue) => (issue.code === 'invalid_union' ? 'kind must be one of sync, dbt, activity, workflow, workspace' : undefined) },
-);
+  const stepSchema = z.discriminatedUnion(
+    'kind',
+    [
+      z
+        .object({
+          ...base,
+          kind: z.literal('sync'),
+          connectionId: z.string().regex(UUID, 'must be an Airbyte connection id (a UUID)').optional(),
+          connection: nonEmpty(limits.text).optional(),
+          workspaceId: text(limits.text).optional(),
+          instance: instance.optional(),
+          jobType: z.enum(JOB_TYPES).optional(),
+          poll: stepPoll.optional(),
+          timeout: durationSchema.optional(),
+          cancelOnTimeout: z.boolean().optional(),
+        })
+        .strict()
+        .refine((s) => (s.connectionId === undefined) !== (s.connection === undefined), 'give exactly one of connectionId and connection'),
+      z
+        .object({
+          ...base,
+          kind: z.literal('dbt'),
+          command: z.enum(['build', 'run', 'test']),
+          projectDir: nonEmpty(limits.path).optional(),
+          profilesDir: nonEmpty(limits.path).optional(),
+          select: list(nonEmpty(limits.text)).optional(),
+          exclude: list(nonEmpty(limits.text)).optional(),
+          vars: z.record(z.string(), z.unknown()).optional(),
+          target: nonEmpty(limits.text).optional(),
+          fullRefresh: z.boolean().optional(),
+          threads: whole(1, limits.dbtThreads).optional(),
+          selectSyncedStreams: text(limits.text).includes('{stream}', { message: 'must contain {stream}' }).optional(),
+          timeout: durationSchema.optional(),
+        })
+        .strict(),
+      z
+        .object({
+          ...base,
+          kind: z.literal('activity'),
+          activity: nonEmpty(limits.typeName),
+          args: z.array(z.unknown()).optional(),
+          withUpstream: z.boolean().optional(),
+          taskQueue: nonEmpty(limits.typeName).optional(),
+          timeout: durationSchema.optional(),
+        })
+        .strict(),
+      z
+        .object({
+          ...base,
+          kind: z.literal('workflow'),
+          workflow: nonEmpty(limits.typeName),
+          args: z.array(z.unknown()).optional(),
+          withUpstream: z.boolean().optional(),
+          taskQueue: nonEmpty(limits.typeName).optional(),
+        })
+        .strict(),
+      z
+        .object({
+          ...base,
+          kind: z.literal('workspace'),
+          workspaceId: nonEmpty(limits.text),
+          instance: instance.optional(),
+          namePattern: z
+            .string()
+            .superRefine((pattern, ctx) => {
+              const problem = namePatternProblem(pattern);
+              if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `not a valid pattern: ${problem}` });
+            })
+            .optional(),
+          tags: list(text(limits.text)).optional(),
+          statuses: list(text(limits.text)).optional(),
+          jobType: z.enum(JOB_TYPES).optional(),
+          poll: stepPoll.optional(),
+          timeout: durationSchema.optional(),
+        })
+        .strict(),
+    ],
+    { error: (issue) => (issue.code === 'invalid_union' ? 'kind must be one of sync, dbt, activity, workflow, workspace' : undefined) },
+  );
 
-const definitionSchema = z
-  .object({
-    name: nonEmpty(PIPELINE_LIMITS.name).refine((name) => !CONTROL.test(name), 'must not contain control characters'),
-    steps: z.array(stepSchema).min(1, 'a pipeline needs at least one step'),
-    maxParallel: whole(1, PIPELINE_LIMITS.maxParallel).optional(),
-    failurePolicy: z.enum(['failFast', 'continue']).optional(),
-    onFailure: z.enum(['throw', 'return']).optional(),
-    searchAttributes: z.boolean().optional(),
-  })
-  .strict();
+  return z
+    .object({
+      name: nonEmpty(limits.name).refine((name) => !CONTROL.test(name), 'must not contain control characters'),
+      steps: z.array(stepSchema).min(1, 'a pipeline needs at least one step'),
+      maxParallel: whole(1, limits.maxParallel).optional(),
+      failurePolicy: z.enum(['failFast', 'continue']).optional(),
+      onFailure: z.enum(['throw', 'return']).optional(),
+      searchAttributes: z.boolean().optional(),
+    })
+    .strict();
+}
+
+const UNBOUNDED: Limits = Object.fromEntries(Object.keys(PIPELINE_LIMITS).map((key) => [key, Number.POSITIVE_INFINITY])) as unknown as Limits;
+const definitionSchema = definitionSchemaWithin(PIPELINE_LIMITS);
+let unboundedSchema: ReturnType<typeof definitionSchemaWithin> | undefined;
 
 export type DefinitionCheck = { ok: true; value: PipelineDefinition } | { ok: false; message: string };
 
@@ -263,22 +272,23 @@ const MAX_PROBLEMS = 10;
 /**
  * Shape and bounds, then graph: duplicate ids, unknown dependencies and cycles, each named with its field or step.
  * Runs in the client and again inside the workflow, so it never throws (whatever the input) and does no more than
- * linear work: a thrown error there would fail the workflow task over and over.
+ * linear work: a thrown error there would fail the workflow task over and over. `bounded: false` drops
+ * PIPELINE_LIMITS (shape and graph stay): only for pipelines that started before the limits and replay with them.
  */
-export function checkPipeline(input: unknown): DefinitionCheck {
+export function checkPipeline(input: unknown, { bounded = true }: { bounded?: boolean } = {}): DefinitionCheck {
   try {
-    return checkDefinition(input);
+    return checkDefinition(input, bounded ? PIPELINE_LIMITS : UNBOUNDED);
   } catch (err) {
     return { ok: false, message: `invalid pipeline: could not be checked: ${String((err as Error | undefined)?.message ?? err).slice(0, 200)}` };
   }
 }
 
-function checkDefinition(input: unknown): DefinitionCheck {
+function checkDefinition(input: unknown, limits: Limits): DefinitionCheck {
   const fail = (problem: string): DefinitionCheck => ({ ok: false, message: `invalid pipeline: ${problem}` });
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return fail('pipeline: must be an object with a name and steps');
   const steps: unknown = (input as { steps?: unknown }).steps;
-  if (Array.isArray(steps) && steps.length > PIPELINE_LIMITS.steps) {
-    return fail(`steps: at most ${fmt(PIPELINE_LIMITS.steps)} steps in one pipeline (it has ${fmt(steps.length)}); split it into several pipelines`);
+  if (Array.isArray(steps) && steps.length > limits.steps) {
+    return fail(`steps: at most ${fmt(limits.steps)} steps in one pipeline (it has ${fmt(steps.length)}); split it into several pipelines`);
   }
   let json: string | undefined;
   try {
@@ -288,11 +298,12 @@ function checkDefinition(input: unknown): DefinitionCheck {
     return fail(`pipeline: must be plain JSON data (${reason})`);
   }
   const bytes = utf8Length(json ?? '');
-  if (bytes > PIPELINE_LIMITS.definitionBytes) {
-    return fail(`pipeline: ${fmt(bytes)} bytes as JSON, more than ${fmt(PIPELINE_LIMITS.definitionBytes)} (look at args and vars)`);
+  if (bytes > limits.definitionBytes) {
+    return fail(`pipeline: ${fmt(bytes)} bytes as JSON, more than ${fmt(limits.definitionBytes)} (look at args and vars)`);
   }
 
-  const parsed = definitionSchema.safeParse(input);
+  const schema = limits === PIPELINE_LIMITS ? definitionSchema : (unboundedSchema ??= definitionSchemaWithin(UNBOUNDED));
+  const parsed = schema.safeParse(input);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const [first, index, ...rest] = issue.path;
@@ -306,9 +317,9 @@ function checkDefinition(input: unknown): DefinitionCheck {
   }
   const definition = parsed.data as PipelineDefinition;
   const retries = definition.steps.reduce((sum, step) => sum + (step.retries ?? 0), 0);
-  if (retries > PIPELINE_LIMITS.totalRetries) {
+  if (retries > limits.totalRetries) {
     return fail(
-      `steps: retries add up to ${fmt(retries)}, more than ${fmt(PIPELINE_LIMITS.totalRetries)} for the whole pipeline ` +
+      `steps: retries add up to ${fmt(retries)}, more than ${fmt(limits.totalRetries)} for the whole pipeline ` +
         '(each retry adds history events, and Temporal stops a workflow at 51,200): lower them or split the pipeline',
     );
   }

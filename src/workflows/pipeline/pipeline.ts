@@ -39,6 +39,8 @@ interface Step {
 const ENDED: ReadonlySet<StepState> = new Set(['succeeded', 'failed', 'skipped', 'cancelled']);
 const BLOCKING: ReadonlySet<StepState> = new Set(['failed', 'skipped', 'cancelled']);
 
+const PIPELINE_LIMITS_PATCH = 'airbyte-pipeline-limits';
+
 const listing = proxyActivities<AirbyteActivities>({
   startToCloseTimeout: '5m',
   retry: { initialInterval: '2s', maximumInterval: '1m' },
@@ -51,7 +53,9 @@ const listing = proxyActivities<AirbyteActivities>({
  * time; each sync is a child `syncAndWait` with its own history, UI row and cancellation.
  */
 export async function airbytePipeline(definition: PipelineDefinition): Promise<PipelineResult> {
-  const check = checkPipeline(definition);
+  // Pipelines started before PIPELINE_LIMITS existed keep running without them (replay); new ones get the bounds.
+  let check = checkPipeline(definition);
+  if (!check.ok && !patched(PIPELINE_LIMITS_PATCH)) check = checkPipeline(definition, { bounded: false });
   if (!check.ok) throw ApplicationFailure.nonRetryable(check.message, PipelineFailureType.InvalidDefinition);
   const def = check.value;
   const maxParallel = def.maxParallel ?? 10;
