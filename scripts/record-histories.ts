@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { jobOwnerWorkflowId } from '../src';
+import { AirbyteAdminClient, jobOwnerWorkflowId, secretsFromMap, tenantWorkflowId } from '../src';
 import { AirbyteTestEnvironment } from '../src/testing';
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -17,6 +17,7 @@ async function main(): Promise<void> {
       projectDir: resolve('test/fixtures/dbt-project'),
       env: { DBT_DUCKDB_PATH: join(mkdtempSync(join(tmpdir(), 'record-')), 'warehouse.duckdb') },
     },
+    secrets: secretsFromMap({ 'acme/source': { password: 'recorded-secret' } }),
   });
   const save = async (workflowId: string, name: string) => {
     const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
@@ -78,6 +79,20 @@ async function main(): Promise<void> {
     });
     await ff.result().catch(() => undefined);
     await save(ff.workflowId, 'pipeline-failfast');
+    // A tenant onboarded (with its first sync), then offboarded; one management call.
+    const admin = new AirbyteAdminClient({ temporal: env.client, taskQueue: env.taskQueue });
+    await admin.onboardTenant({
+      tenantId: 'acme',
+      source: { configuration: { sourceType: 'postgres', host: 'db.acme.example' }, secretRef: 'acme/source' },
+      destination: { configuration: { destinationType: 'e2e-test' } },
+      connection: { streams: [{ name: 'customers' }] },
+      firstSync: fast,
+    });
+    await save(tenantWorkflowId('acme'), 'tenant-onboard');
+    await save(`${tenantWorkflowId('acme')}/first-sync`, 'tenant-first-sync');
+    const offboard = await admin.offboardTenant({ tenantId: 'acme' });
+    if (offboard.deleted.length !== 4) throw new Error(`offboarding deleted ${offboard.deleted.length} objects`);
+    await save(tenantWorkflowId('acme'), 'tenant-offboard');
   } finally {
     await env.close();
   }

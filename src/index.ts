@@ -43,3 +43,11 @@ export {
 export { formatReconcileReport } from './workflows/reconcile/format-report';
 export { JOB_OWNER_WORKFLOW_TYPE, jobOwnerWorkflowId, OwnerMemo } from './common/job-owner';
 export type { OwnerProgress } from './workflows/owner/protocol';
+export { AirbyteAdminClient, AirbyteAdminError, type AdminTarget } from './admin';
+export { TenantFailureType } from './workflows/failure-types';
+export { tenantWorkflowId } from './common/tenant';
+export { secretsFromDirectory, secretsFromMap, type SecretResolver } from './activities/manage/secrets';
+export type { ConnectorSummary, DeleteGuard, ProvisionedConnection, WorkspaceSummary } from './activities/manage/types';
+export { exactNamePattern } from './common/name-pattern';
+export type { OffboardTenantInput, OnboardTenantInput, ConnectorSpec } from './workflows/tenant/input';
+export type { OffboardTenantResult, OnboardTenantResult, TenantProgress, TenantStep } from './workflows/tenant/progress';

@@ -3,6 +3,7 @@ import { SimplePlugin } from '@temporalio/plugin';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { activityLogger, AirbyteInstances, createAirbyteActivities, type AirbyteInstancesInput } from './activities';
 import { createDbtActivities, type DbtActivityOptions } from './activities/dbt';
+import { createManageActivities, type SecretResolver } from './activities/manage';
 import { createReconcileActivities } from './activities/reconcile';
 
 /** A pipeline `activity` step named an activity that is not in the worker's allowedActivities. */
@@ -102,6 +103,8 @@ export interface AirbytePluginOptions extends AirbyteAllowlists {
   instances: AirbyteInstances | AirbyteInstancesInput;
   /** Options of the dbt activity used by pipelines' `dbt` steps (executable, default project, env, inheritEnv). */
   dbt?: DbtActivityOptions;
+  /** Resolves the `secretRef` of connector configurations (see AirbyteWorkerOptions.secrets). */
+  secrets?: SecretResolver;
 }
 
 /**
@@ -120,6 +123,7 @@ export class AirbytePlugin extends SimplePlugin {
       activities: {
         ...createAirbyteActivities(instances),
         ...createReconcileActivities(instances),
+        ...createManageActivities(instances, { secrets: options.secrets }),
         ...createDbtActivities(withAllowedProjects(options.dbt, options.allowedDbtProjects)),
         ...createAllowlistActivities(options),
       },

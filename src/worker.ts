@@ -1,6 +1,7 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { activityLogger, AirbyteInstances, createAirbyteActivities, type AirbyteInstancesInput } from './activities';
 import { createDbtActivities, type DbtActivityOptions } from './activities/dbt';
+import { createManageActivities, secretsFromDirectory, type SecretResolver } from './activities/manage';
 import { createReconcileActivities } from './activities/reconcile';
 import { instancesFromEnv } from './config/instances-from-env';
 import { AirbyteAllowlistPlugin, withAllowedProjects, type AirbyteAllowlists } from './plugin';
@@ -25,6 +26,8 @@ export interface AirbyteWorkerOptions extends AirbyteAllowlists {
   dbt?: DbtActivityOptions;
   /** Your own activities, for pipelines' `activity` steps. */
   activities?: object;
+  /** Resolves the `secretRef` of connector configurations (onboardTenant, create/update of sources and destinations). */
+  secrets?: SecretResolver;
   /** Anything else Temporal's Worker accepts (e.g. a prebuilt `workflowBundle`). */
   workerOptions?: Partial<WorkerOptions>;
 }
@@ -41,6 +44,7 @@ export async function createAirbyteWorker(options: AirbyteWorkerOptions): Promis
     activities: {
       ...createAirbyteActivities(instances),
       ...createReconcileActivities(instances),
+      ...createManageActivities(instances, { secrets: options.secrets }),
       ...createDbtActivities(withAllowedProjects(options.dbt, options.allowedDbtProjects)),
       ...options.activities,
     },
@@ -51,13 +55,17 @@ export async function createAirbyteWorker(options: AirbyteWorkerOptions): Promis
   });
 }
 
-/** `temporal-airbyte worker`: everything from the environment (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, AIRBYTE_*). */
+/**
+ * `temporal-airbyte worker`: everything from the environment (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, AIRBYTE_*,
+ * and AIRBYTE_SECRETS_DIR: connector credentials as `<dir>/<secretRef>.json`).
+ */
 export async function runWorkerFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const instances = instancesFromEnv(env); // throws naming the bad variable, before any connection
   // Connect here, from `env` (not whatever process.env holds), so a bad TEMPORAL_ADDRESS is named as such.
   const connection = await connectToTemporal(env.TEMPORAL_ADDRESS);
   try {
-    const worker = await createAirbyteWorker({ instances, connection, taskQueue: env.TEMPORAL_TASK_QUEUE, namespace: env.TEMPORAL_NAMESPACE });
+    const secrets = env.AIRBYTE_SECRETS_DIR ? secretsFromDirectory(env.AIRBYTE_SECRETS_DIR) : undefined;
+    const worker = await createAirbyteWorker({ instances, connection, taskQueue: env.TEMPORAL_TASK_QUEUE, namespace: env.TEMPORAL_NAMESPACE, secrets });
     console.log(`temporal-airbyte worker on task queue '${worker.options.taskQueue}', Airbyte instances: ${Object.keys(instances).join(', ')}`);
     await worker.run();
   } finally {

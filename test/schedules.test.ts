@@ -18,7 +18,7 @@ test('a scheduled sync runs on the schedule (triggered now here) and syncs the c
     await env.mock.waitFor(() => env.mock.jobs({ connectionId }).length === 1);
     const { jobId } = env.mock.finishJob(env.mock.jobs({ connectionId })[0]!.jobId, 'succeeded');
     // The scheduled syncAndWait saw the job end: it asks for the job's per-stream report only then.
-    await env.mock.waitFor(() => env.mock.requestsTo('POST', '/config/jobs/get').some((r) => (r.body as { id?: number }).id === jobId));
+    await env.mock.waitFor(() => env.mock.requestsTo('POST', '/config/jobs/get_without_logs').some((r) => (r.body as { id?: number }).id === jobId));
     expect(env.mock.jobs({ connectionId })).toHaveLength(1);
     expect((await schedule.describe()).action).toMatchObject({ workflowType: 'syncAndWait', args: [{ connectionId }] });
   } finally {

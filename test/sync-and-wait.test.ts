@@ -3,6 +3,7 @@ import { CancelledFailure } from '@temporalio/common';
 import { AirbyteInputError, AirbyteSearchAttributes, AirbyteSyncError, jobOwnerWorkflowId, SyncFailureType, syncWorkflowId, type SyncInput } from '../src';
 import type { AirbyteTestEnvironment } from '../src/testing';
 import { FAST_POLL, FAST_RETRY, startTestEnvironment } from './helpers/environment';
+import { historyText } from './helpers/history-text';
 import { startAndExpectFailure } from './helpers/rejection';
 
 // Every test runs the real syncAndWait workflow on the shared Temporal dev server, against the mock Airbyte.
@@ -63,9 +64,29 @@ test('a successful sync returns the job id, status, rows, bytes, per-stream stat
     ['customers', 120],
     ['invoices', 30],
   ]);
-  expect(result.durationMs).toBeGreaterThan(0);
+  // Airbyte reports whole seconds (updatedAt - createdAt): a sub-second job lasts PT0S or PT1S.
+  expect(result.durationMs).toBeGreaterThanOrEqual(0);
+  expect(result.durationMs! % 1000).toBe(0);
   expect(Date.parse(result.endTime)).toBeGreaterThanOrEqual(Date.parse(result.startTime));
   expect(result.polls).toBeGreaterThan(0);
+});
+
+test('the result lists every attempt with its failures and links to the job in Airbyte\'s UI', async () => {
+  const { connectionId, workspaceId } = env.mock.addConnection({
+    script: {
+      phases: [{ status: 'running', ms: 50 }, { status: 'incomplete', ms: 50 }, { status: 'running', ms: 100 }],
+      failureMessage: 'connection reset by peer',
+      streams: [{ name: 'customers', records: 10, bytes: 500 }],
+    },
+  });
+  const result = await env.syncs.syncAndWait(input(connectionId));
+  expect(result.status).toBe('succeeded');
+  expect(result.attempts?.map((a) => a.status)).toEqual(['failed', 'succeeded']);
+  expect(result.attempts?.[0]?.failures[0]?.message).toContain('connection reset by peer');
+  expect(result.attempts?.[1]?.failures).toEqual([]);
+  // The mock's API is served under /api/public/v1, so the web app is its host, as for self-managed Airbyte.
+  const webUrl = new URL(env.mock.publicApiUrl).origin;
+  expect(result.jobUrl).toBe(`${webUrl}/workspaces/${workspaceId}/connections/${connectionId}/job-history#${result.jobId}::0`);
 });
 
 test('a failed job fails the workflow with a typed failure naming the job and Airbyte\'s message', async () => {
@@ -306,12 +327,3 @@ test('no secret reaches the workflow history', async () => {
   for (const token of env.mock.issuedTokens()) expect(decoded).not.toContain(token);
   expect(clientId.length).toBeGreaterThan(0);
 });
-
-/** Every string in the history, payload bytes decoded as text, so the search sees what the UI would show. */
-function historyText(value: unknown): string {
-  if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
-  if (typeof value === 'string') return value;
-  if (Array.isArray(value)) return value.map(historyText).join('\n');
-  if (value && typeof value === 'object') return Object.values(value).map(historyText).join('\n');
-  return '';
-}

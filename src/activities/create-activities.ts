@@ -1,6 +1,6 @@
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { AirbyteApiError, type AirbyteConnection, type AirbyteLogger } from '../airbyte';
+import { AirbyteApiError, jobWebUrl, type AirbyteClient, type AirbyteConnection, type AirbyteLogger } from '../airbyte';
 import { compileNamePattern } from '../common/name-pattern';
 import { withFailureMapping } from './failures';
 import { AirbyteInstances, type AirbyteInstancesInput } from './instances';
@@ -19,6 +19,7 @@ import type {
   ListConnectionsInput,
   JobRef,
   JobReport,
+  JobReportInput,
   JobSnapshot,
   ListJobsInput,
   TriggerJobInput,
@@ -124,7 +125,7 @@ export function createAirbyteActivities(instances: AirbyteInstances | AirbyteIns
     }),
 
     /** Best effort: `null` when the deployment does not expose the Configuration API to this caller. */
-    airbyteGetJobReport: withFailureMapping(async ({ instance, jobId }: JobRef): Promise<JobReport | null> => {
+    airbyteGetJobReport: withFailureMapping(async ({ instance, jobId, connectionId }: JobReportInput): Promise<JobReport | null> => {
       const client = registry.get(instance);
       if (!client.hasConfigApi) return null;
       try {
@@ -134,6 +135,14 @@ export function createAirbyteActivities(instances: AirbyteInstances | AirbyteIns
           attempts: details.attempts.length,
           streams: last?.streams ?? [],
           failures: details.attempts.flatMap((a) => a.failures),
+          attemptDetails: details.attempts.map((a, attemptNumber) => ({
+            attemptNumber,
+            status: a.status,
+            recordsSynced: a.recordsSynced,
+            bytesSynced: a.bytesSynced,
+            failures: a.failures,
+          })),
+          jobUrl: connectionId ? await jobUrlOf(client, instance, connectionId, jobId) : undefined,
         };
       } catch (err) {
         if (err instanceof AirbyteApiError && !err.retryable) {
@@ -147,6 +156,26 @@ export function createAirbyteActivities(instances: AirbyteInstances | AirbyteIns
 }
 
 export type AirbyteActivities = ReturnType<typeof createAirbyteActivities>;
+
+/** Workspaces of connections (they never move): a job's UI link costs one GET per connection per worker. */
+const workspaceOfConnection = new Map<string, string>();
+
+async function jobUrlOf(client: AirbyteClient, instance: string | undefined, connectionId: string, jobId: number): Promise<string | undefined> {
+  const webUrl = client.webUrl;
+  if (!webUrl) return undefined;
+  const key = `${instance ?? 'default'}:${connectionId}`;
+  let workspaceId = workspaceOfConnection.get(key);
+  if (workspaceId === undefined) {
+    try {
+      workspaceId = (await client.getConnection(connectionId)).workspaceId;
+    } catch {
+      return undefined; // the link is a convenience: never fail the report for it
+    }
+    if (workspaceOfConnection.size >= 10_000) workspaceOfConnection.clear();
+    workspaceOfConnection.set(key, workspaceId);
+  }
+  return jobWebUrl(webUrl, { workspaceId, connectionId, jobId });
+}
 
 /** The running activity's cancellation, so a long listing stops when the workflow no longer wants it. */
 const cancellationSignal = (): AbortSignal | undefined => currentActivity()?.cancellationSignal;

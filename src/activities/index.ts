@@ -6,3 +6,5 @@ export type * from './types';
 export * from './dbt';
 // The reconciler's activities (list live jobs, classify them against our workflows, cancel after a re-check).
 export * from './reconcile';
+// Workspaces, sources, destinations, connections, streams, job history and logs.
+export * from './manage';

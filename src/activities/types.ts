@@ -70,8 +70,27 @@ export interface ConnectionSummary {
 /** Per-stream figures and failure reasons of a finished job (Configuration API, when reachable). */
 export interface JobReport {
   attempts: number;
+  /** Streams of the last attempt. */
   streams: StreamStats[];
+  /** Failures of every attempt, oldest first. */
   failures: AttemptFailure[];
+  /** Each attempt: its outcome, figures and failures (absent in reports of earlier releases). */
+  attemptDetails?: AttemptReport[];
+  /** The job in Airbyte's UI, when the instance's web URL is known. */
+  jobUrl?: string;
+}
+
+export interface AttemptReport {
+  attemptNumber: number;
+  status: string;
+  recordsSynced?: number;
+  bytesSynced?: number;
+  failures: AttemptFailure[];
+}
+
+export interface JobReportInput extends JobRef {
+  /** The job's connection: with it the report carries the job's link in Airbyte's UI. */
+  connectionId?: string;
 }
 
 export interface FindConnectionInput extends InstanceRef {

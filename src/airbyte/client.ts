@@ -1,8 +1,14 @@
 import { z } from 'zod';
 import { resolveInstanceConfig, type AirbyteInstanceConfig } from './config';
 import { AirbyteHttp } from './http';
-import { AirbyteApiError } from './errors';
-import { connectionSchema, connectionsPageSchema, jobInfoSchema, jobSchema, jobsPageSchema, workspaceSchema } from './schemas';
+import { pageParams, paginate } from './paginate';
+import { ConnectionsResource } from './resources/connections';
+import { destinationsResource, type DestinationsResource } from './resources/destinations';
+import { JobHistoryResource } from './resources/job-history';
+import { sourcesResource, type SourcesResource } from './resources/sources';
+import { StreamsResource } from './resources/streams';
+import { WorkspacesResource } from './resources/workspaces';
+import { connectionSchema, connectionsPageSchema, jobSchema, jobsPageSchema, workspaceSchema } from './schemas';
 import type {
   AirbyteConnection,
   AirbyteJob,
@@ -18,19 +24,43 @@ import type {
   RequestOptions,
 } from './types';
 
-const MAX_PAGE_SIZE = 100;
-/** How many pages an iteration reads at most, unless told otherwise: 10,000 items at the largest page size. */
-export const DEFAULT_MAX_PAGES = 100;
+export { DEFAULT_MAX_PAGES } from './paginate';
 
 /** A typed client for the parts of Airbyte's public API that orchestration needs. No Temporal inside. */
 export class AirbyteClient {
+  /** `/workspaces`: create, get, list, update (notifications), delete, find by name. */
+  readonly workspaces: WorkspacesResource;
+  /** `/sources`: create, get, list, patch, replace, delete, find by name. */
+  readonly sources: SourcesResource;
+  /** `/destinations`: the same as `sources`. */
+  readonly destinations: DestinationsResource;
+  /** `/connections`: create, get, list, patch, delete, find by name. */
+  readonly connections: ConnectionsResource;
+  /** `/streams`: the streams a source offers. */
+  readonly streams: StreamsResource;
+  /** A connection's jobs (newest first), a job's attempts and an attempt's logs. */
+  readonly jobHistory: JobHistoryResource;
+
   private readonly http: AirbyteHttp;
   private readonly createJobTimeoutMs: number;
+  private readonly webAppUrl?: string;
 
   constructor(config: AirbyteInstanceConfig, options: { logger?: AirbyteLogger; label?: string } = {}) {
     const resolved = resolveInstanceConfig(config, options.label);
     this.http = new AirbyteHttp(resolved, options.logger);
     this.createJobTimeoutMs = resolved.createJobTimeoutMs;
+    this.webAppUrl = resolved.webUrl;
+    this.workspaces = new WorkspacesResource(this.http);
+    this.sources = sourcesResource(this.http);
+    this.destinations = destinationsResource(this.http);
+    this.connections = new ConnectionsResource(this.http);
+    this.streams = new StreamsResource(this.http);
+    this.jobHistory = new JobHistoryResource(this.http, (filter, page, o) => this.listJobs(filter, page, o));
+  }
+
+  /** The Airbyte web app's base URL (configured or derived from `url`), for `jobWebUrl`; undefined when unknown. */
+  get webUrl(): string | undefined {
+    return this.webAppUrl;
   }
 
   /** Starts a job. Not idempotent on Airbyte's side: see the trigger activity for the safe way to call it. */
@@ -98,29 +128,20 @@ export class AirbyteClient {
     return this.http.hasConfigApi;
   }
 
-  /** Per-attempt, per-stream stats and failure reasons, from the Configuration API. */
+  /**
+   * Per-attempt, per-stream stats and failure reasons, from the Configuration API (without logs, which can be
+   * large). A summary of `jobHistory.attempts()`: the failures carry only origin, type, message and retryable.
+   */
   async getJobDetails(jobId: number, options: RequestOptions = {}): Promise<JobDetails> {
-    const info = await this.http.request({
-      method: 'POST',
-      path: '/jobs/get',
-      api: 'config',
-      data: { id: jobId },
-      schema: jobInfoSchema,
-      signal: options.signal,
-    });
+    const { attempts } = await this.jobHistory.attempts(jobId, options);
     return {
       jobId,
-      attempts: info.attempts.map(({ attempt }) => ({
+      attempts: attempts.map((attempt) => ({
         status: attempt.status,
         recordsSynced: attempt.recordsSynced,
         bytesSynced: attempt.bytesSynced,
-        streams: (attempt.streamStats ?? []).map((s) => ({ name: s.streamName, namespace: s.streamNamespace, ...s.stats })),
-        failures: (attempt.failureSummary?.failures ?? []).map((f) => ({
-          origin: f.failureOrigin,
-          type: f.failureType,
-          message: f.externalMessage,
-          retryable: f.retryable,
-        })),
+        streams: attempt.streams,
+        failures: attempt.failures.map(({ origin, type, message, retryable }) => ({ origin, type, message, retryable })),
       })),
     };
   }
@@ -128,46 +149,4 @@ export class AirbyteClient {
 
 function jobIdPath(jobId: number): string {
   return String(z.number().int().nonnegative().parse(jobId));
-}
-
-function pageParams(page: PageRequest): Record<string, number> {
-  const params: Record<string, number> = {};
-  if (page.limit !== undefined) params.limit = page.limit;
-  if (page.offset !== undefined) params.offset = page.offset;
-  return params;
-}
-
-/**
- * Walks offset pages. Airbyte sends a `next` link even on a short last page, so the end is a page that is
- * empty or shorter than the limit, not a missing `next` (which is never followed: it could point anywhere).
- * A server that never ends (full pages for ever, an offset it ignores) stops at `maxPages`, with an error.
- */
-async function* paginate<T>(
-  endpoint: string,
-  fetchPage: (page: PageRequest, signal: AbortSignal | undefined) => Promise<Page<T>>,
-  { pageSize = MAX_PAGE_SIZE, max = Number.POSITIVE_INFINITY, maxPages = DEFAULT_MAX_PAGES, signal }: IterateOptions,
-): AsyncGenerator<T> {
-  const limit = Math.min(Math.max(1, Math.floor(pageSize)), MAX_PAGE_SIZE);
-  const pages = Number.isNaN(maxPages) ? DEFAULT_MAX_PAGES : Math.max(1, Math.floor(maxPages));
-  let yielded = 0;
-  for (let page = 0; ; page++) {
-    signal?.throwIfAborted();
-    if (page >= pages) {
-      throw new AirbyteApiError({
-        kind: 'invalid-response',
-        endpoint,
-        retryable: false,
-        reason:
-          `still more after ${pages} full pages of ${limit} (maxPages): stopped rather than return a partial list; ` +
-          'pass a larger maxPages or a narrower filter if this many items are expected',
-      });
-    }
-    const { data } = await fetchPage({ limit, offset: page * limit }, signal);
-    for (const item of data) {
-      if (yielded >= max) return;
-      yield item;
-      yielded++;
-    }
-    if (data.length < limit || yielded >= max) return;
-  }
 }

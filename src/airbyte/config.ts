@@ -2,6 +2,9 @@ import { z } from 'zod';
 
 export const AIRBYTE_CLOUD_API_URL = 'https://api.airbyte.com/v1';
 const AIRBYTE_CLOUD_CONFIG_API_URL = 'https://cloud.airbyte.com/api/v1';
+/** Airbyte Cloud's web app. */
+export const AIRBYTE_CLOUD_WEB_URL = 'https://cloud.airbyte.com';
+const SELF_MANAGED_API_PATH = '/api/public/v1';
 
 /** The public API base of a self-managed Airbyte (OSS or Enterprise) served at `host`. */
 export function selfManagedApiUrl(host: string): string {
@@ -40,6 +43,11 @@ export interface AirbyteInstanceConfig {
   maxResponseBytes?: number;
   /** Appended to our User-Agent, e.g. your service's name. */
   userAgent?: string;
+  /**
+   * The Airbyte web app, for links to jobs (see jobWebUrl); derived from `url` when omitted: Cloud's API gives
+   * https://cloud.airbyte.com, a self-managed `<host>/api/public/v1` gives `<host>`.
+   */
+  webUrl?: string;
 }
 
 /** Request timeouts must lie in this range (ms): Node turns a timer above 2^31-1 ms into one of 1 ms. */
@@ -65,6 +73,8 @@ export interface ResolvedInstanceConfig {
   tokenUrl: string;
   maxResponseBytes: number;
   userAgent?: string;
+  /** The web app's base, without a trailing slash; undefined when it cannot be derived. */
+  webUrl?: string;
 }
 
 const WELL_KNOWN_SCHEMES = new Set(['file:', 'ftp:', 'javascript:', 'data:', 'blob:', 'ws:', 'wss:', 'mailto:', 'ldap:', 'gopher:']);
@@ -118,6 +128,7 @@ const configSchema = z.object({
   tokenUrl: httpUrl('endpoint').optional(),
   maxResponseBytes: responseBytes.optional(),
   userAgent: z.string().optional(),
+  webUrl: httpUrl('endpoint').optional(),
 });
 
 export class AirbyteConfigError extends Error {
@@ -187,6 +198,7 @@ export function resolveInstanceConfig(
     tokenUrl: c.tokenUrl ?? `${url}/applications/token`,
     maxResponseBytes: c.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
     userAgent: c.userAgent,
+    webUrl: c.webUrl?.replace(/\/+$/, '') ?? deriveWebUrl(c.url),
   };
 }
 
@@ -194,6 +206,14 @@ export function resolveInstanceConfig(
 export function deriveConfigApiUrl(publicUrl: string): string | undefined {
   const url = publicUrl.replace(/\/+$/, '');
   if (url === AIRBYTE_CLOUD_API_URL) return AIRBYTE_CLOUD_CONFIG_API_URL;
-  if (url.endsWith('/api/public/v1')) return `${url.slice(0, -'/api/public/v1'.length)}/api/v1`;
+  if (url.endsWith(SELF_MANAGED_API_PATH)) return `${url.slice(0, -SELF_MANAGED_API_PATH.length)}/api/v1`;
+  return undefined;
+}
+
+/** The web app of the instance whose public API is `publicUrl`: Cloud's, or the host a self-managed API is served on. */
+export function deriveWebUrl(publicUrl: string): string | undefined {
+  const url = publicUrl.replace(/\/+$/, '');
+  if (url === AIRBYTE_CLOUD_API_URL) return AIRBYTE_CLOUD_WEB_URL;
+  if (url.endsWith(SELF_MANAGED_API_PATH)) return url.slice(0, -SELF_MANAGED_API_PATH.length) || undefined;
   return undefined;
 }

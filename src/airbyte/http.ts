@@ -23,6 +23,14 @@ export interface ApiRequest<S extends z.ZodType> {
    * reason. A write abandoned in flight may still have been carried out.
    */
   signal?: AbortSignal;
+  /**
+   * Values sent in this request that may be secrets (the string values of a connector configuration): scrubbed,
+   * with the instance's own secrets, from every upstream text that reaches an error. The request body itself
+   * never goes into an error or a log line.
+   */
+  secrets?: Iterable<string>;
+  /** Refuse an answer larger than this many bytes (default: the instance's `maxResponseBytes`). */
+  maxResponseBytes?: number;
 }
 
 /** Airbyte's problem titles: slugs that cannot carry an echo, kept verbatim so classification never depends on scrubbing. */
@@ -73,6 +81,7 @@ export class AirbyteHttp {
       throw new AirbyteApiError({ kind: 'http', endpoint, retryable: false, reason: 'no Configuration API URL is known for this instance' });
     }
     req.signal?.throwIfAborted();
+    const redactor = req.secrets === undefined ? this.redactor : this.redactor.withExtra(req.secrets);
     for (let attempt = 1; ; attempt++) {
       const authorization = await abortable(this.auth.header(), req.signal);
       const started = Date.now();
@@ -86,6 +95,8 @@ export class AirbyteHttp {
         timeoutMs: req.timeoutMs,
         headers: authorization ? { Authorization: authorization } : {},
         signal: req.signal,
+        redactor,
+        maxResponseBytes: req.maxResponseBytes,
       });
       this.logger?.debug('airbyte request', { endpoint, status: response.status, ms: Date.now() - started });
       if (response.status === 401 && attempt === 1 && this.auth.refreshable) {
@@ -93,33 +104,38 @@ export class AirbyteHttp {
         this.auth.invalidate();
         continue;
       }
-      if (response.status >= 400) throw this.httpError(response, endpoint, req.method);
+      if (response.status >= 400) throw this.httpError(response, endpoint, req.method, redactor);
       const unreadable = unreadableBody(response);
       if (unreadable) throw invalidResponse(endpoint, req.method, response.status, unreadable);
       const parsed = req.schema.safeParse(response.data);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         const where = issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'invalid';
-        throw invalidResponse(endpoint, req.method, response.status, `unexpected response body (${this.redactor.scrub(where) ?? ''})`);
+        throw invalidResponse(endpoint, req.method, response.status, `unexpected response body (${redactor.scrub(where) ?? ''})`);
       }
       return parsed.data;
     }
   }
 
-  private httpError(response: AxiosResponse, endpoint: string, method: string): AirbyteApiError {
+  /** Instance secrets scrubbed out of `text` (e.g. a log line); nothing is cut. */
+  redact(text: string): string {
+    return this.redactor.redact(text);
+  }
+
+  private httpError(response: AxiosResponse, endpoint: string, method: string, redactor: SecretRedactor): AirbyteApiError {
     const body = errorBodySchema.safeParse(response.data);
     const problem: Partial<z.output<typeof errorBodySchema>> = body.success ? body.data : {};
     const rawTitle = problem.title;
     const rawMessage = problem.data?.message ?? problem.message;
     // Everything upstream wrote is scrubbed of our secrets (a 400 may echo the Authorization header back).
-    const title = rawTitle !== undefined && KNOWN_TITLES.has(rawTitle) ? rawTitle : this.redactor.scrub(rawTitle, 200);
+    const title = rawTitle !== undefined && KNOWN_TITLES.has(rawTitle) ? rawTitle : redactor.scrub(rawTitle, 200);
     return new AirbyteApiError({
       kind: 'http',
       endpoint,
       status: response.status,
       title,
-      detail: this.redactor.scrub(problem.detail),
-      airbyteMessage: this.redactor.scrub(rawMessage),
+      detail: redactor.scrub(problem.detail),
+      airbyteMessage: redactor.scrub(rawMessage),
       retryable: isRetryableStatus(response.status) || isAlreadyRunningConflict(response.status, rawTitle, rawMessage),
       ambiguous: isWrite(method) && isAmbiguousStatus(response.status),
       retryAfterMs: parseRetryAfter(headerValue(response.headers['retry-after'])),

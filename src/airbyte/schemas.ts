@@ -3,7 +3,7 @@ import { z } from 'zod';
 // Our own reading of Airbyte's public API responses. Parsing is tolerant by design: unknown fields are
 // dropped, optional fields may be absent or null, and status strings are not restricted to known values.
 
-const optional = <T extends z.ZodType>(schema: T) => schema.nullish().transform((value) => value ?? undefined);
+export const optional = <T extends z.ZodType>(schema: T) => schema.nullish().transform((value) => value ?? undefined);
 
 export const jobSchema = z.object({
   jobId: z.number().int(),
@@ -17,7 +17,7 @@ export const jobSchema = z.object({
   rowsSynced: optional(z.number()),
 });
 
-const page = <T extends z.ZodType>(item: T) =>
+export const page = <T extends z.ZodType>(item: T) =>
   z.object({
     data: z.array(item).nullish().transform((value) => value ?? []),
     next: optional(z.string()),
@@ -33,10 +33,29 @@ const tagSchema = z.object({
   workspaceId: optional(z.string()),
 });
 
+/** A list that may be absent or null: `[]` then. */
+export const list = <T extends z.ZodType>(item: T) => z.array(item).nullish().transform((value) => value ?? []);
+
+// Everything a stream's configuration holds is kept, so a connection read, changed and patched back loses
+// nothing (a PATCH of `configurations.streams` replaces the whole list).
 const streamConfigurationSchema = z.object({
   name: z.string(),
   namespace: optional(z.string()),
   syncMode: optional(z.string()),
+  cursorField: optional(z.array(z.string())),
+  primaryKey: optional(z.array(z.array(z.string()))),
+  selectedFields: optional(z.array(z.object({ fieldPath: z.array(z.string()) }))),
+  mappers: optional(
+    z.array(
+      z.object({
+        id: optional(z.string()),
+        type: z.string(),
+        mapperConfiguration: z.record(z.string(), z.unknown()),
+      }),
+    ),
+  ),
+  includeFiles: optional(z.boolean()),
+  destinationObjectName: optional(z.string()),
 });
 
 export const connectionSchema = z.object({
@@ -53,6 +72,9 @@ export const connectionSchema = z.object({
   prefix: optional(z.string()),
   namespaceDefinition: optional(z.string()),
   namespaceFormat: optional(z.string()),
+  nonBreakingSchemaUpdatesBehavior: optional(z.string()),
+  /** Why Airbyte changed the status (e.g. disabled the connection after repeated failures). */
+  statusReason: optional(z.string()),
   createdAt: optional(z.number()),
   tags: z.array(tagSchema).nullish().transform((value) => value ?? []),
 });
@@ -77,46 +99,4 @@ export const errorBodySchema = z.object({
   detail: optional(z.string()),
   message: optional(z.string()),
   data: optional(z.object({ message: optional(z.string()) })),
-});
-
-// Configuration API `POST /v1/jobs/get`: the only place with per-attempt, per-stream stats and failure reasons.
-const statsSchema = z.object({
-  recordsEmitted: optional(z.number()),
-  bytesEmitted: optional(z.number()),
-  recordsCommitted: optional(z.number()),
-  bytesCommitted: optional(z.number()),
-});
-
-export const jobInfoSchema = z.object({
-  attempts: z
-    .array(
-      z.object({
-        attempt: z.object({
-          id: optional(z.number()),
-          status: z.string(),
-          recordsSynced: optional(z.number()),
-          bytesSynced: optional(z.number()),
-          streamStats: optional(
-            z.array(z.object({ streamName: z.string(), streamNamespace: optional(z.string()), stats: statsSchema })),
-          ),
-          failureSummary: optional(
-            z.object({
-              failures: z
-                .array(
-                  z.object({
-                    failureOrigin: optional(z.string()),
-                    failureType: optional(z.string()),
-                    externalMessage: optional(z.string()),
-                    retryable: optional(z.boolean()),
-                  }),
-                )
-                .nullish()
-                .transform((value) => value ?? []),
-            }),
-          ),
-        }),
-      }),
-    )
-    .nullish()
-    .transform((value) => value ?? []),
 });

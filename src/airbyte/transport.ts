@@ -26,6 +26,10 @@ export interface Exchange {
   signal?: AbortSignal;
   /** A call that changes nothing whatever its method (the token request): never ambiguous. */
   idempotent?: boolean;
+  /** Scrubs upstream text in errors (default: the transport's): a request's own secrets may be added. */
+  redactor?: SecretRedactor;
+  /** Overrides the transport's `maxResponseBytes` for this exchange. */
+  maxResponseBytes?: number;
 }
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -89,6 +93,7 @@ export class HttpTransport {
         headers: x.headers,
         timeout: timeoutMs,
         signal: controller.signal,
+        ...(x.maxResponseBytes !== undefined && { maxContentLength: x.maxResponseBytes }),
       });
       if (response.status >= 300 && response.status < 400) throw this.redirectError(response, x);
       return response;
@@ -119,7 +124,7 @@ export class HttpTransport {
       endpoint: x.endpoint,
       status: response.status,
       retryable: false,
-      reason: this.redactor.redact(
+      reason: (x.redactor ?? this.redactor).redact(
         `a redirect to ${target}, which is not followed (redirects could carry credentials elsewhere): configure the address the server redirects to`,
       ),
     });
@@ -138,7 +143,8 @@ export class HttpTransport {
       });
     }
     if (code === 'ERR_BAD_RESPONSE' && /maxContentLength/.test(message ?? '')) {
-      return invalidResponse(x.endpoint, x.method, undefined, `response larger than ${this.maxResponseBytes} bytes (maxResponseBytes)`, x.idempotent);
+      const cap = x.maxResponseBytes ?? this.maxResponseBytes;
+      return invalidResponse(x.endpoint, x.method, undefined, `response larger than ${cap} bytes (maxResponseBytes)`, x.idempotent);
     }
     // An answer came but could not be decoded or was cut short: unreadable, not a network failure.
     if (typeof response?.status === 'number') {

@@ -73,10 +73,19 @@ export interface StreamStats {
 }
 
 export interface AttemptFailure {
+  /** `source`, `destination`, `replication`, `persistence`, `airbyte_platform`, ... */
   origin?: string;
+  /** `config_error`, `system_error`, `transient_error`, ... */
   type?: string;
+  /** Airbyte's `externalMessage`, meant for people. */
   message?: string;
   retryable?: boolean;
+  /** Airbyte's `internalMessage` (technical); only from `jobHistory.attempts()`. */
+  internalMessage?: string;
+  /** Epoch milliseconds; only from `jobHistory.attempts()`. */
+  timestamp?: number;
+  /** The stream the failure concerns, when Airbyte says; only from `jobHistory.attempts()`. */
+  stream?: { name: string; namespace?: string };
 }
 
 export interface JobAttemptDetails {

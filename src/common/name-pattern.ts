@@ -590,3 +590,8 @@ function run(program: Program, name: string, fold: boolean): { matched: boolean;
   }
   return { matched, steps };
 }
+
+/** A pattern that matches exactly this name and nothing else (a glob with every special character escaped). */
+export function exactNamePattern(name: string): string {
+  return GLOB_PREFIX + name.replace(/[*?[\]\\!^]/g, '\\$&');
+}

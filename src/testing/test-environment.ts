@@ -23,6 +23,8 @@ export interface AirbyteTestEnvironmentOptions {
   /** Your own activities (for pipeline `activity` steps) and dbt options, passed to the worker. */
   activities?: object;
   dbt?: AirbyteWorkerOptions['dbt'];
+  /** The worker's resolver of connector `secretRef`s (see AirbyteWorkerOptions.secrets). */
+  secrets?: AirbyteWorkerOptions['secrets'];
   /** Worker-wide limit on Airbyte activity starts per second (default 20). */
   maxAirbyteCallsPerSecond?: number;
   workerOptions?: Partial<WorkerOptions>;
@@ -86,6 +88,7 @@ export class AirbyteTestEnvironment {
         },
         activities: options.activities,
         dbt: options.dbt,
+        secrets: options.secrets,
         maxAirbyteCallsPerSecond: options.maxAirbyteCallsPerSecond,
         workerOptions: options.dataConverter ? { dataConverter: options.dataConverter, ...options.workerOptions } : options.workerOptions,
       };

@@ -1,6 +1,7 @@
 // The child side of WorkerProcess: reads its configuration from the environment, runs createAirbyteWorker on
 // the prebuilt workflow bundle, and tells the parent over IPC once it is ready. Not a public entry point.
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { secretsFromDirectory } from '../activities/manage';
 import { createAirbyteWorker } from '../worker';
 import { WORKER_PROCESS_ENV, type WorkerProcessConfig, type WorkerProcessMessage } from './worker-process';
 
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
     taskQueue: config.taskQueue,
     instances: config.instances,
     maxAirbyteCallsPerSecond: config.maxAirbyteCallsPerSecond,
+    secrets: config.secretsDir ? secretsFromDirectory(config.secretsDir) : undefined,
     workerOptions: { ...config.workerOptions, workflowBundle: { codePath: config.workflowBundlePath } },
   });
   const running = worker.run();

@@ -28,6 +28,8 @@ export interface WorkerProcessConfig {
   /** A bundle made once by prebuildWorkflowBundle(): the child starts in seconds instead of bundling. */
   workflowBundlePath: string;
   maxAirbyteCallsPerSecond?: number;
+  /** Connector secrets as `<dir>/<secretRef>.json` (secretsFromDirectory): the child never gets the values themselves. */
+  secretsDir?: string;
   logLevel: LogLevel;
   workerOptions?: WorkerProcessTuning;
 }
@@ -111,6 +113,7 @@ export class WorkerProcess {
       instances: o.instances,
       workflowBundlePath: o.workflowBundlePath,
       maxAirbyteCallsPerSecond: o.maxAirbyteCallsPerSecond,
+      secretsDir: o.secretsDir,
       logLevel: o.logLevel ?? 'WARN',
       workerOptions: o.workerOptions,
     };

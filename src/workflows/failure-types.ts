@@ -22,3 +22,14 @@ export const PipelineFailureType = {
   /** Cancelled by request. */
   Cancelled: 'AirbytePipelineCancelled',
 } as const;
+
+/** ApplicationFailure types of the tenant workflows. */
+export const TenantFailureType = {
+  /** The input was rejected before any Airbyte call. */
+  InvalidInput: 'AirbyteTenantInvalidInput',
+  /** A provisioning step failed for good; the message says which and what was kept or deleted. */
+  OnboardingFailed: 'AirbyteTenantOnboardingFailed',
+  /** Offboarding stopped (a guard refused, a sync is running); the message says where. */
+  OffboardingFailed: 'AirbyteTenantOffboardingFailed',
+} as const;
+export type TenantFailureType = (typeof TenantFailureType)[keyof typeof TenantFailureType];

@@ -178,6 +178,8 @@ export async function syncAndWait(input: SyncInput): Promise<SyncResult> {
       streams: report?.streams,
       failures: report?.failures,
       failureMessage: report?.failures.find((f) => f.message)?.message,
+      attempts: report?.attemptDetails,
+      jobUrl: report?.jobUrl,
       timedOut: timedOut || undefined,
       polls: end.kind === 'terminal' ? end.polls : 0,
       continuedAsNew: end.kind === 'terminal' ? end.ownerRuns : 0,

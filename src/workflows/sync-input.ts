@@ -2,6 +2,7 @@ import type { Duration } from '@temporalio/common';
 import { z } from 'zod';
 import { JOB_TYPES, type JobStatus, type JobType } from '../airbyte/job-status';
 import type { AttemptFailure, StreamStats } from '../airbyte/types';
+import type { AttemptReport } from '../activities/types';
 import { DEFAULT_POLL_POLICY, type PollPolicy } from './poll-policy';
 import { DURATION_MESSAGE, INSTANCE_NAME, positiveMs, UUID } from './validation';
 
@@ -78,6 +79,10 @@ export interface SyncResult {
   failures?: AttemptFailure[];
   /** Airbyte's own explanation of a failure, when it gave one. */
   failureMessage?: string;
+  /** Every attempt of the job (Airbyte retries failed attempts): outcome, rows, bytes and failures. */
+  attempts?: AttemptReport[];
+  /** The job in Airbyte's UI. Logs: `AirbyteAdminClient.attemptLogs({ jobId })`. */
+  jobUrl?: string;
   /** True when the overall timeout ended the wait. */
   timedOut?: boolean;
   polls: number;

@@ -3,9 +3,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Authenticator, authKind } from './auth';
 import { FaultQueue, faultReply, replaced, truncated } from './faults';
+import { MAX_TIMER_MS, type Outcome } from './jobs';
 import { configError, problem, type Reply } from './problems';
+import { destinationView, sourceView, workspaceView } from './resource-views';
 import { configApi, publicApi, type ApiCall } from './routes';
-import { MAX_TIMER_MS, MockState, type Outcome } from './state';
+import { redactSecrets } from './secrets';
+import { MockState, type Actor } from './state';
 import type * as T from './types';
 
 // HTTP front of the mock: routing by base URL, recording, User-Agent and auth checks, fault injection.
@@ -41,9 +44,6 @@ function parseBody(raw: string, contentType = ''): unknown {
   }
 }
 
-const redact = (body: unknown): unknown =>
-  typeof body === 'object' && body !== null && 'client_secret' in body ? { ...body, client_secret: '[redacted]' } : body;
-
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -52,14 +52,25 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 function send(res: ServerResponse, reply: Reply): void {
   if (res.destroyed || res.writableEnded) return;
-  const payload = typeof reply.body === 'string' ? reply.body : (JSON.stringify(reply.body) ?? '');
+  if (reply.body === undefined) return void res.writeHead(reply.status, { ...reply.headers }).end(); // 204
+  const payload = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
   const type = typeof reply.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json';
   res.writeHead(reply.status, { 'content-type': type, 'content-length': Buffer.byteLength(payload), ...reply.headers }).end(payload);
 }
 
 interface Waiter { check(): void; abort(reason: string): void }
 
-/** A stateful stand-in for Airbyte's public API (and the Config API's jobs/get), for tests. */
+/**
+ * Airbyte's health checks answer without credentials: the public API's HealthController says
+ * "Successful operation" (a bare string, sent as JSON's content type), the Config API's /v1/health
+ * `{available: true}` (HealthCheckRead).
+ */
+function health(api: Api): Reply {
+  if (api === 'config') return { status: 200, body: { available: true } };
+  return { status: 200, body: 'Successful operation', headers: { 'content-type': 'application/json' } };
+}
+
+/** A stateful stand-in for Airbyte's public API (and the Config API's job, attempt and connection reads), for tests. */
 export class MockAirbyteServer extends EventEmitter<{ job: [T.MockJob] }> {
   readonly origin: string;
   readonly publicApiUrl: string;
@@ -122,31 +133,80 @@ export class MockAirbyteServer extends EventEmitter<{ job: [T.MockJob] }> {
     return this.recorded;
   }
 
-  addWorkspace(seed?: { workspaceId?: string; name?: string }): T.MockWorkspace { return this.state.addWorkspace(seed); }
+  addWorkspace(seed?: { workspaceId?: string; name?: string; notifications?: unknown }): T.MockWorkspace {
+    return workspaceView(this.state.addWorkspace(seed));
+  }
+
+  /** A source offering `streams` (default 'customers' and 'orders'); `sourceType` default 'faker'. */
+  addSource(seed: T.MockSourceSeed = {}): T.MockSource {
+    const { sourceId: id, sourceType: type, ...rest } = seed;
+    return sourceView(this.state.addActor('source', { ...rest, id, type }));
+  }
+
+  /** A destination; `destinationType` default 'e2e-test'. */
+  addDestination(seed: T.MockDestinationSeed = {}): T.MockDestination {
+    const { destinationId: id, destinationType: type, ...rest } = seed;
+    return destinationView(this.state.addActor('destination', { ...rest, id, type }));
+  }
+
   addConnection(seed?: T.MockConnectionSeed): T.MockConnection { return this.state.addConnection(seed); }
   setScript(connectionId: string, script: T.MockConnectionScript): void { this.state.setScript(connectionId, script); }
+  /** What the source offers from now on (`GET /streams`, stream checks of connection creates and patches). */
+  setSourceStreams(sourceId: string, streams: (string | T.MockStreamSpec)[]): void { this.state.setSourceStreams(sourceId, streams); }
+
+  // Every object made so far, deleted ones included (marked `deleted`, or a connection's status 'deprecated').
+  workspaces(): T.MockWorkspace[] { return [...this.state.workspaces.values()].map(workspaceView); }
+  workspace(workspaceId: string): T.MockWorkspace | undefined { return this.viewOf(this.state.workspaces.get(workspaceId), workspaceView); }
+  sources(filter: { workspaceId?: string } = {}): T.MockSource[] { return this.actorsIn(this.state.sources, filter).map(sourceView); }
+  source(sourceId: string): T.MockSource | undefined { return this.viewOf(this.state.sources.get(sourceId), sourceView); }
+  destinations(filter: { workspaceId?: string } = {}): T.MockDestination[] { return this.actorsIn(this.state.destinations, filter).map(destinationView); }
+  destination(destinationId: string): T.MockDestination | undefined { return this.viewOf(this.state.destinations.get(destinationId), destinationView); }
+
+  /** The configuration as sent, secrets unmasked; null once the source is deleted (Airbyte voids it). */
+  sourceConfiguration(sourceId: string): Record<string, unknown> | null | undefined {
+    const configuration = this.state.sources.get(sourceId)?.configuration;
+    return configuration && structuredClone(configuration);
+  }
+
+  destinationConfiguration(destinationId: string): Record<string, unknown> | null | undefined {
+    const configuration = this.state.destinations.get(destinationId)?.configuration;
+    return configuration && structuredClone(configuration);
+  }
+
+  connections(filter: { workspaceId?: string } = {}): T.MockConnection[] {
+    const all = [...this.state.connections.values()].map((entry) => structuredClone(entry.connection));
+    return all.filter((c) => filter.workspaceId === undefined || c.workspaceId === filter.workspaceId);
+  }
+
+  /** The same as connections(). */
+  connectionsList(filter: { workspaceId?: string } = {}): T.MockConnection[] { return this.connections(filter); }
+
+  connection(connectionId: string): T.MockConnection | undefined {
+    const entry = this.state.connections.get(connectionId);
+    return entry && structuredClone(entry.connection);
+  }
 
   /** A job started outside the API under test (Airbyte's scheduler, the UI). Only one may run per connection. */
   startJob(connectionId: string, jobType = 'sync'): T.MockJob {
     if (!this.state.connections.has(connectionId)) throw new Error(`Unknown connection ${connectionId}`);
-    if (this.state.activeRun(connectionId)) throw new Error(`A sync is already running for: ${connectionId}`);
+    if (this.state.jobs.active(connectionId)) throw new Error(`A sync is already running for: ${connectionId}`);
     return { ...this.state.createJob(connectionId, jobType).job };
   }
 
   /** Ends a job now; a job that has already ended is returned unchanged. */
   finishJob(jobId: number, outcome: Outcome): T.MockJob {
-    const run = this.state.runs.get(jobId);
+    const run = this.state.jobs.runs.get(jobId);
     if (!run) throw new Error(`Unknown job ${jobId}`);
-    return { ...this.state.finish(run, outcome, 'mock').job };
+    return { ...this.state.jobs.finish(run, outcome, 'mock').job };
   }
 
   job(jobId: number): T.MockJob | undefined {
-    const run = this.state.runs.get(jobId);
+    const run = this.state.jobs.runs.get(jobId);
     return run && { ...run.job };
   }
 
   jobs(filter: { connectionId?: string } = {}): T.MockJob[] {
-    const all = [...this.state.runs.values()].map((run) => ({ ...run.job }));
+    const all = [...this.state.jobs.runs.values()].map((run) => ({ ...run.job }));
     return all.filter((job) => filter.connectionId === undefined || job.connectionId === filter.connectionId);
   }
 
@@ -175,7 +235,7 @@ export class MockAirbyteServer extends EventEmitter<{ job: [T.MockJob] }> {
         },
         abort: (reason) => settle(new Error(reason)),
       };
-      const jobs = () => [...this.state.runs.values()].slice(-10).map(({ job }) => `#${job.jobId} ${job.status}`).join(', ') || 'none';
+      const jobs = () => [...this.state.jobs.runs.values()].slice(-10).map(({ job }) => `#${job.jobId} ${job.status}`).join(', ') || 'none';
       const timeout = () =>
         `waitFor: condition not met within ${timeoutMs} ms: ${predicate.toString().slice(0, 200)} ` +
         `(${this.recorded.length} requests recorded; jobs: ${jobs()})`;
@@ -186,14 +246,14 @@ export class MockAirbyteServer extends EventEmitter<{ job: [T.MockJob] }> {
     });
   }
 
-  peakConcurrentJobs(): number { return this.state.peak; }
+  peakConcurrentJobs(): number { return this.state.jobs.peak; }
   /** Every access token issued since start, expired ones included (e.g. to assert none leaks into logs). */
   issuedTokens(): string[] { return [...this.auth.history]; }
   expireTokens(): void { this.auth.expireAll(); }
   injectFault(fault: T.MockFault): void { this.faults.add(fault); }
   clearFaults(): void { this.faults.clear(); }
 
-  /** Drops jobs, recorded requests and faults; keeps workspaces, connections, scripts and tokens. */
+  /** Drops jobs, recorded requests and faults; keeps workspaces, sources, destinations, connections, scripts and tokens. */
   reset(): void {
     this.state.reset();
     this.recorded.length = 0;
@@ -202,7 +262,7 @@ export class MockAirbyteServer extends EventEmitter<{ job: [T.MockJob] }> {
 
   close(): Promise<void> {
     this.closing ??= new Promise<void>((resolve) => {
-      this.state.clearTimers();
+      this.state.jobs.clearTimers();
       for (const [timer, release] of this.delays) {
         clearTimeout(timer);
         release();
@@ -222,7 +282,7 @@ export class MockAirbyteServer extends EventEmitter<{ job: [T.MockJob] }> {
     const query = toQuery(url.searchParams);
     const body = parseBody(await readBody(req), req.headers['content-type']);
     const record: T.RecordedRequest = { time, method, path, query, status: 0, auth: authKind(req.headers.authorization) };
-    if (body !== undefined) record.body = redact(body);
+    if (body !== undefined) record.body = redactSecrets(body);
 
     const fault = this.faults.take(method, path);
     if (fault?.kind === 'latency') await this.delay(fault.ms);
@@ -244,6 +304,7 @@ export class MockAirbyteServer extends EventEmitter<{ job: [T.MockJob] }> {
     try {
       if (this.requireUserAgent && !req.headers['user-agent']?.trim()) return fail(403, 'A User-Agent header is required.');
       if (api === 'public' && call.path === '/applications/token' && call.method === 'POST') return this.auth.issue(call.body);
+      if (api !== 'none' && call.path === '/health' && call.method === 'GET') return health(api);
       if (!this.auth.allows(req.headers.authorization)) return fail(401, 'Missing, invalid or expired credentials.');
       if (api === 'public') return publicApi(this.state, call);
       if (api === 'config') return configApi(this.state, call);
@@ -274,6 +335,14 @@ export class MockAirbyteServer extends EventEmitter<{ job: [T.MockJob] }> {
       const timer = setTimeout(release, Math.min(ms, MAX_TIMER_MS));
       this.delays.set(timer, release);
     });
+  }
+
+  private viewOf<S, V>(item: S | undefined, view: (item: S) => V): V | undefined {
+    return item === undefined ? undefined : view(item);
+  }
+
+  private actorsIn(map: Map<string, Actor>, filter: { workspaceId?: string }): Actor[] {
+    return [...map.values()].filter((a) => filter.workspaceId === undefined || a.workspaceId === filter.workspaceId);
   }
 
   private notify(): void {

@@ -1,241 +1,184 @@
 import { randomUUID } from 'node:crypto';
-import type {
-  MockConnection,
-  MockConnectionScript,
-  MockConnectionSeed,
-  MockJob,
-  MockJobPhase,
-  MockStreamStats,
-  MockWorkspace,
-} from './types';
+import { catalogStream, DEFAULT_STREAMS, type CatalogStream } from './catalog';
+import { definitionIdFor, type ActorKind } from './definitions';
+import { JobBook, validateScript } from './jobs';
+import { createNotifications } from './notifications';
+import type * as T from './types';
 
-// Workspaces, connections and jobs, and the timers that walk each job through its scripted phases.
+// Workspaces, sources, destinations and connections, with Airbyte's cascades on delete; jobs live in a JobBook.
+// Nothing is ever removed: a deleted object stays, marked, as Airbyte tombstones it.
 
-export type Outcome = 'succeeded' | 'failed' | 'cancelled';
+export interface Workspace { workspaceId: string; name: string; notifications: T.MockNotifications; deleted: boolean }
 
-/** Anything but succeeded/failed/cancelled is still in flight, including statuses never seen before. */
-export const isTerminal = (status: string): boolean => status === 'succeeded' || status === 'failed' || status === 'cancelled';
-
-export const MAX_TIMER_MS = 2_147_483_647; // setTimeout's limit; a longer phase simply holds, like Infinity
-
-const DEFAULT_PHASES: MockJobPhase[] = [{ status: 'pending', ms: 20 }, { status: 'running', ms: 200 }];
-
-interface Failure { origin: string; type: string; message: string; retryable: boolean; timestamp: number }
-
-export interface MockAttempt {
-  id: number;
-  status: 'running' | 'failed' | 'succeeded';
-  createdAt: number;
-  updatedAt: number;
-  endedAt?: number;
-  records: number;
-  bytes: number;
-  streams: MockStreamStats[];
-  failure?: Failure;
+export interface Actor {
+  kind: ActorKind;
+  id: string;
+  name: string;
+  workspaceId: string;
+  definitionId: string;
+  /** The real values, secrets included. Airbyte voids it (null) when the actor is deleted. */
+  configuration: Record<string, unknown> | null;
+  createdAt: number; // epoch seconds
+  deleted: boolean;
+  streams: CatalogStream[]; // a source's catalogue; empty for a destination
 }
 
-export interface JobRun {
-  job: MockJob;
-  updatedAt: number;
-  script: { phases: MockJobPhase[]; outcome: Outcome; rows: number; bytes: number; failureMessage: string; streams: MockStreamStats[] };
-  timer?: NodeJS.Timeout;
-  attemptLog: MockAttempt[];
+export interface ConnectionEntry { connection: T.MockConnection; script?: T.MockConnectionScript }
+
+export interface ActorSeed {
+  id?: string;
+  name?: string;
+  workspaceId?: string;
+  type?: string;
+  definitionId?: string;
+  configuration?: Record<string, unknown>;
+  streams?: (string | T.MockStreamSpec)[];
 }
 
-function validateScript(script: MockConnectionScript | undefined): void {
-  for (const { status, ms } of script?.phases ?? []) {
-    if (typeof status !== 'string' || !status || !(ms >= 0)) throw new Error(`Invalid job phase ${JSON.stringify({ status, ms })}`);
-  }
-}
-
-const total = (streams: MockStreamStats[], field: 'records' | 'bytes') => streams.reduce((n, s) => n + s[field], 0);
-
-/** The first defined value of each field wins: connection script, then default script, then built-ins. */
-function resolve(...scripts: (MockConnectionScript | undefined)[]): JobRun['script'] {
-  const pick = <K extends keyof MockConnectionScript>(key: K) => scripts.find((s) => s?.[key] !== undefined)?.[key];
-  const streams = pick('streams') ?? [];
-  return {
-    phases: pick('phases') ?? DEFAULT_PHASES,
-    outcome: pick('outcome') ?? 'succeeded',
-    rows: pick('rowsSynced') ?? (streams.length ? total(streams, 'records') : 1000),
-    bytes: pick('bytesSynced') ?? (streams.length ? total(streams, 'bytes') : 64000),
-    failureMessage: pick('failureMessage') ?? 'The mock source failed.',
-    streams,
-  };
-}
+const seconds = () => Math.floor(Date.now() / 1000);
 
 export class MockState {
-  readonly workspaces = new Map<string, MockWorkspace>();
-  readonly connections = new Map<string, { connection: MockConnection; script?: MockConnectionScript }>();
-  readonly runs = new Map<number, JobRun>();
+  readonly workspaces = new Map<string, Workspace>();
+  readonly sources = new Map<string, Actor>();
+  readonly destinations = new Map<string, Actor>();
+  readonly connections = new Map<string, ConnectionEntry>();
+  readonly jobs: JobBook;
   readonly defaultWorkspaceId: string;
-  private nextJobId = 1; // never reused, even across reset(): a stale poller must not see someone else's job
-  peak = 0;
 
-  private readonly cancelDelayMs: number;
-
-  constructor(
-    private readonly defaultScript: MockConnectionScript | undefined,
-    private readonly onTransition: (job: MockJob) => void,
-    options: { cancelDelayMs?: number } = {},
-  ) {
-    validateScript(defaultScript);
-    this.cancelDelayMs = options.cancelDelayMs ?? 0;
-    if (!(this.cancelDelayMs >= 0)) throw new Error(`cancelDelayMs must be >= 0, got ${this.cancelDelayMs}`);
+  constructor(defaultScript: T.MockConnectionScript | undefined, onTransition: (job: T.MockJob) => void, options: { cancelDelayMs?: number } = {}) {
+    this.jobs = new JobBook(defaultScript, onTransition, options.cancelDelayMs ?? 0);
     this.defaultWorkspaceId = this.addWorkspace({ name: 'Default Workspace' }).workspaceId;
   }
 
-  addWorkspace(seed: { workspaceId?: string; name?: string } = {}): MockWorkspace {
-    const workspace = { workspaceId: seed.workspaceId ?? randomUUID(), name: seed.name ?? 'Mock Workspace' };
-    this.workspaces.set(workspace.workspaceId, workspace);
-    return { ...workspace };
+  actors(kind: ActorKind): Map<string, Actor> {
+    return kind === 'source' ? this.sources : this.destinations;
   }
 
-  /** Adding an existing connectionId replaces that connection (a way to change its status mid-test). */
-  addConnection(seed: MockConnectionSeed = {}): MockConnection {
+  addWorkspace(seed: { workspaceId?: string; name?: string; notifications?: unknown } = {}): Workspace {
+    const workspace: Workspace = {
+      workspaceId: seed.workspaceId ?? randomUUID(),
+      name: seed.name ?? 'Mock Workspace',
+      notifications: createNotifications(seed.notifications),
+      deleted: false,
+    };
+    this.workspaces.set(workspace.workspaceId, workspace);
+    return workspace;
+  }
+
+  /** Adding an existing id replaces that source or destination. The type must be a connector name. */
+  addActor(kind: ActorKind, seed: ActorSeed = {}): Actor {
+    const workspaceId = seed.workspaceId ?? this.defaultWorkspaceId;
+    if (!this.workspaces.has(workspaceId)) this.addWorkspace({ workspaceId });
+    const type = seed.type ?? (kind === 'source' ? 'faker' : 'e2e-test');
+    const definitionId = seed.definitionId ?? definitionIdFor(kind, type);
+    if (!definitionId) throw new Error(`Not a connector name: ${JSON.stringify(type)}`);
+    const map = this.actors(kind);
+    const actor: Actor = {
+      kind,
+      id: seed.id ?? randomUUID(),
+      name: seed.name ?? `Mock ${kind} ${map.size + 1}`,
+      workspaceId,
+      definitionId,
+      configuration: structuredClone(seed.configuration ?? {}),
+      createdAt: seconds(),
+      deleted: false,
+      streams: kind === 'source' ? (seed.streams ?? DEFAULT_STREAMS).map(catalogStream) : [],
+    };
+    map.set(actor.id, actor);
+    return actor;
+  }
+
+  setSourceStreams(sourceId: string, streams: (string | T.MockStreamSpec)[]): void {
+    const source = this.sources.get(sourceId);
+    if (!source) throw new Error(`Unknown source ${sourceId}`);
+    source.streams = streams.map(catalogStream);
+  }
+
+  /**
+   * Seeds a connection, making its source and destination when they do not exist (the source offering the
+   * connection's streams). Adding an existing connectionId replaces that connection (a way to change its status
+   * mid-test).
+   */
+  addConnection(seed: T.MockConnectionSeed = {}): T.MockConnection {
     validateScript(seed.script);
     const workspaceId = seed.workspaceId ?? this.defaultWorkspaceId;
     if (!this.workspaces.has(workspaceId)) this.addWorkspace({ workspaceId });
-    const streams = new Set(seed.streams ?? seed.script?.streams?.map((s) => s.name) ?? ['customers', 'orders']);
-    const connection: MockConnection = {
+    const streams = [...new Set(seed.streams ?? seed.script?.streams?.map((s) => s.name) ?? DEFAULT_STREAMS)];
+    const source = this.sources.get(seed.sourceId ?? '') ?? this.addActor('source', { id: seed.sourceId, workspaceId, streams });
+    for (const name of streams) if (!source.streams.some((s) => s.name === name)) source.streams.push(catalogStream(name));
+    const destination = this.destinations.get(seed.destinationId ?? '') ?? this.addActor('destination', { id: seed.destinationId, workspaceId });
+    const connection: T.MockConnection = {
       connectionId: seed.connectionId ?? randomUUID(),
       name: seed.name ?? `Mock connection ${this.connections.size + 1}`,
-      sourceId: seed.sourceId ?? randomUUID(),
-      destinationId: seed.destinationId ?? randomUUID(),
+      sourceId: source.id,
+      destinationId: destination.id,
       workspaceId,
       status: seed.status ?? 'active',
       schedule: { scheduleType: 'manual' },
-      configurations: { streams: [...streams].map((name) => ({ name, syncMode: 'full_refresh_overwrite' })) },
+      configurations: { streams: streams.map((name) => ({ name, syncMode: 'full_refresh_overwrite' })) },
       namespaceDefinition: 'destination',
       prefix: '',
       nonBreakingSchemaUpdatesBehavior: 'ignore',
-      createdAt: Math.floor(Date.now() / 1000),
+      createdAt: seconds(),
       tags: (seed.tags ?? []).map((t) => ({ tagId: t.tagId ?? randomUUID(), workspaceId, name: t.name, color: t.color ?? '#7F7EFF' })),
     };
     this.connections.set(connection.connectionId, { connection, script: seed.script });
     return structuredClone(connection);
   }
 
-  setScript(connectionId: string, script: MockConnectionScript): void {
+  /** A connection made through the API: it runs the default script. */
+  putConnection(connection: T.MockConnection): ConnectionEntry {
+    const entry = { connection };
+    this.connections.set(connection.connectionId, entry);
+    return entry;
+  }
+
+  setScript(connectionId: string, script: T.MockConnectionScript): void {
     const entry = this.connections.get(connectionId);
     if (!entry) throw new Error(`Unknown connection ${connectionId}`);
     validateScript(script);
     entry.script = script;
   }
 
-  activeRun(connectionId: string): JobRun | undefined {
-    return [...this.runs.values()].find((run) => run.job.connectionId === connectionId && !isTerminal(run.job.status));
-  }
-
-  /** Creates a job without the API's checks; callers decide what is allowed. */
-  createJob(connectionId: string, jobType: string): JobRun {
+  createJob(connectionId: string, jobType: string) {
     const entry = this.connections.get(connectionId);
     if (!entry) throw new Error(`Unknown connection ${connectionId}`);
-    const now = Date.now();
-    const job: MockJob = { jobId: this.nextJobId++, connectionId, jobType, status: 'pending', createdAt: now, attempts: 0 };
-    const run: JobRun = { job, updatedAt: now, script: resolve(entry.script, this.defaultScript), attemptLog: [] };
-    this.runs.set(job.jobId, run);
-    this.enterPhase(run, 0);
-    return run;
+    return this.jobs.create(connectionId, jobType, entry.script);
   }
 
   /**
-   * Airbyte's `DELETE /jobs/{id}`: it looks up the named job's connection and cancels whatever job runs on that
-   * connection now, which is another job when the named one has ended. The cancelled job keeps its status (and
-   * stops moving through its phases) for cancelDelayMs, then becomes `cancelled`. Returns the job hit, if any.
+   * Airbyte marks a deleted connection 'deprecated' (it stays readable) and deletes its scheduling workflow,
+   * which stops a sync in flight.
    */
-  cancelByConnection(named: JobRun): JobRun | undefined {
-    const current = this.activeRun(named.job.connectionId);
-    if (!current || current.job.cancelRequestedAt !== undefined) return current; // nothing to cancel, or already on its way out
-    current.job.cancelRequestedAt = Date.now();
-    current.job.cancelRequestedVia = named.job.jobId;
-    clearTimeout(current.timer);
-    current.timer = undefined;
-    if (this.cancelDelayMs === 0) this.finish(current, 'cancelled', 'api');
-    else if (this.cancelDelayMs < MAX_TIMER_MS) current.timer = setTimeout(() => this.finish(current, 'cancelled', 'api'), this.cancelDelayMs);
-    return current;
+  deleteConnection(entry: ConnectionEntry): void {
+    entry.connection.status = 'deprecated';
+    const running = this.jobs.active(entry.connection.connectionId);
+    if (running) this.jobs.finish(running, 'cancelled', 'api');
   }
 
-  /** Ends a job now. A job that already ended is left as it is. */
-  finish(run: JobRun, outcome: Outcome, cancelledBy?: 'api' | 'mock'): JobRun {
-    const { job, script } = run;
-    if (isTerminal(job.status)) return run;
-    clearTimeout(run.timer);
-    job.status = outcome;
-    job.endedAt = run.updatedAt = Date.now();
-    // A failed sync reports what its scripted streams moved before failing (a partial success); a cancelled one nothing.
-    const streams = outcome === 'cancelled' ? [] : script.streams;
-    const [records, bytes] = outcome === 'succeeded' ? [script.rows, script.bytes] : [total(streams, 'records'), total(streams, 'bytes')];
-    job.rowsSynced = records;
-    job.bytesSynced = bytes;
-    const open = this.openAttempt(run);
-    if (outcome === 'cancelled') {
-      job.cancelledBy = cancelledBy ?? 'mock';
-      // Airbyte records a cancelled attempt as failed, with a manual_cancellation reason.
-      if (open) this.closeAttempt(open, 'failed', ['airbyte_platform', 'manual_cancellation', 'The job was cancelled.', false]);
-    } else {
-      const attempt = Object.assign(open ?? this.startAttempt(run), { records, bytes, streams });
-      this.closeAttempt(attempt, outcome, outcome === 'failed' ? ['source', 'system_error', script.failureMessage, false] : undefined);
+  /** SourceHandler.deleteSource (and the destination's): its connections first, then the actor, config voided. */
+  deleteActor(actor: Actor): void {
+    const key = actor.kind === 'source' ? 'sourceId' : 'destinationId';
+    for (const entry of this.connections.values()) {
+      if (entry.connection[key] === actor.id && entry.connection.status !== 'deprecated') this.deleteConnection(entry);
     }
-    this.changed(run);
-    return run;
+    actor.deleted = true;
+    actor.configuration = null;
+  }
+
+  /** WorkspacesHandler.deleteWorkspace: connections, destinations, sources, then the workspace itself. */
+  deleteWorkspace(workspace: Workspace): void {
+    const { workspaceId } = workspace;
+    for (const entry of this.connections.values()) {
+      if (entry.connection.workspaceId === workspaceId && entry.connection.status !== 'deprecated') this.deleteConnection(entry);
+    }
+    for (const actor of [...this.destinations.values(), ...this.sources.values()]) {
+      if (actor.workspaceId === workspaceId && !actor.deleted) this.deleteActor(actor);
+    }
+    workspace.deleted = true;
   }
 
   reset(): void {
-    this.clearTimers();
-    this.runs.clear();
-    this.peak = 0;
-  }
-
-  clearTimers(): void {
-    for (const run of this.runs.values()) clearTimeout(run.timer);
-  }
-
-  private enterPhase(run: JobRun, index: number): void {
-    const phase = run.script.phases[index];
-    if (!phase) return void this.finish(run, run.script.outcome);
-    run.job.status = phase.status;
-    run.updatedAt = Date.now();
-    if (phase.status === 'running') {
-      run.job.startedAt ??= run.updatedAt;
-      if (!this.openAttempt(run)) this.startAttempt(run);
-    } else if (phase.status === 'incomplete') {
-      // An attempt failed and Airbyte will retry: close it and open the next one.
-      const failed = this.openAttempt(run) ?? this.startAttempt(run);
-      this.closeAttempt(failed, 'failed', ['source', 'transient_error', run.script.failureMessage, true]);
-      this.startAttempt(run);
-    }
-    // Arm the next step before notifying, so a listener that ends the job also disarms it.
-    if (phase.ms < MAX_TIMER_MS) run.timer = setTimeout(() => this.enterPhase(run, index + 1), phase.ms);
-    this.changed(run);
-  }
-
-  private openAttempt(run: JobRun): MockAttempt | undefined {
-    const last = run.attemptLog.at(-1);
-    return last?.status === 'running' ? last : undefined;
-  }
-
-  private startAttempt(run: JobRun): MockAttempt {
-    const now = Date.now();
-    const empty = { records: 0, bytes: 0, streams: [] };
-    const attempt: MockAttempt = { id: run.attemptLog.length, status: 'running', createdAt: now, updatedAt: now, ...empty };
-    run.job.attempts = run.attemptLog.push(attempt);
-    return attempt;
-  }
-
-  private closeAttempt(attempt: MockAttempt, status: 'succeeded' | 'failed', failure?: [string, string, string, boolean]): void {
-    attempt.status = status;
-    attempt.updatedAt = attempt.endedAt = Date.now();
-    if (failure) {
-      const [origin, type, message, retryable] = failure;
-      attempt.failure = { origin, type, message, retryable, timestamp: attempt.endedAt };
-    }
-  }
-
-  private changed(run: JobRun): void {
-    let inFlight = 0;
-    for (const other of this.runs.values()) if (!isTerminal(other.job.status)) inFlight++;
-    this.peak = Math.max(this.peak, inFlight);
-    this.onTransition({ ...run.job });
+    this.jobs.reset();
   }
 }

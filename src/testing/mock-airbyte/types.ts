@@ -16,6 +16,10 @@ export interface MockConnectionScript {
   bytesSynced?: number; // default: the sum of `streams`, else 64000
   failureMessage?: string; // externalMessage of a failed job (Config API failureSummary)
   streams?: MockStreamStats[]; // per-stream stats reported by the Config API
+  /** Each attempt's log (Config API `attempt/get_for_job`, `jobs/get`); default a few generated lines. Any size. */
+  logLines?: string[];
+  /** `formatted` (default): `logs.logLines`; `structured`: `logs.events`, as Airbyte sends either. */
+  logFormat?: 'formatted' | 'structured';
 }
 
 export type MockConnectionStatus = 'active' | 'inactive' | 'deprecated' | 'locked';
@@ -27,11 +31,54 @@ export interface MockConnectionSeed {
   workspaceId?: string;
   status?: MockConnectionStatus; // default 'active'
   tags?: { tagId?: string; name: string; color?: string }[];
+  /** An existing source, or the id for a new one (made in the connection's workspace, offering `streams`). */
   sourceId?: string;
+  /** An existing destination, or the id for a new one. */
   destinationId?: string;
   streams?: string[]; // stream names; default the script's streams, else 'customers' and 'orders'
   script?: MockConnectionScript;
 }
+
+/** A stream a mock source offers (`GET /streams`, connection catalogues). Only `name` is needed. */
+export interface MockStreamSpec {
+  name: string;
+  namespace?: string;
+  fields?: string[]; // top-level fields; default ['id', 'name', 'updated_at']
+  syncModes?: ('full_refresh' | 'incremental')[]; // default both
+  defaultCursorField?: string[]; // default ['updated_at']
+  sourceDefinedCursor?: boolean; // default false
+  primaryKey?: string[][]; // source-defined; default [['id']]
+}
+
+export interface MockSourceSeed {
+  sourceId?: string;
+  name?: string;
+  workspaceId?: string; // default: the default workspace
+  sourceType?: string; // default 'faker'
+  configuration?: Record<string, unknown>;
+  streams?: (string | MockStreamSpec)[]; // default 'customers' and 'orders'
+}
+
+export interface MockDestinationSeed {
+  destinationId?: string;
+  name?: string;
+  workspaceId?: string;
+  destinationType?: string; // default 'e2e-test'
+  configuration?: Record<string, unknown>;
+}
+
+export type MockNotificationKind =
+  | 'failure'
+  | 'success'
+  | 'connectionUpdate'
+  | 'connectionUpdateActionRequired'
+  | 'syncDisabled'
+  | 'syncDisabledWarning';
+
+export interface MockNotificationConfig { email: { enabled: boolean }; webhook: { enabled: boolean; url?: string } }
+
+/** A workspace's NotificationsConfig, every kind filled in as Airbyte answers it. */
+export type MockNotifications = Record<MockNotificationKind, MockNotificationConfig>;
 
 export interface MockAuthOptions {
   clientId?: string; // generated when absent
@@ -82,7 +129,7 @@ export interface RecordedRequest {
   query: QueryParams;
   status: number; // 0 when the socket was reset instead of answered
   auth: 'bearer' | 'basic' | 'none';
-  body?: unknown; // parsed JSON or form body, client_secret redacted
+  body?: unknown; // parsed JSON or form body, secret values (client_secret, passwords, tokens...) redacted
 }
 
 export interface MockJob {
@@ -108,9 +155,48 @@ export interface MockJob {
 
 export interface MockTag { tagId: string; workspaceId: string; name: string; color: string }
 
-export interface MockWorkspace { workspaceId: string; name: string }
+/** A WorkspaceResponse, plus whether it was deleted. */
+export interface MockWorkspace {
+  workspaceId: string;
+  name: string;
+  dataResidency: string;
+  notifications: MockNotifications;
+  deleted: boolean;
+}
 
-/** A ConnectionResponse of the public API. */
+/** A SourceResponse (configuration masked; null once deleted), plus what the mock keeps about it. */
+export interface MockSource {
+  sourceId: string;
+  name: string;
+  sourceType: string;
+  definitionId: string;
+  workspaceId: string;
+  configuration: Record<string, unknown> | null;
+  createdAt: number; // epoch seconds
+  deleted: boolean;
+  streams: string[];
+}
+
+export interface MockDestination {
+  destinationId: string;
+  name: string;
+  destinationType: string;
+  definitionId: string;
+  workspaceId: string;
+  configuration: Record<string, unknown> | null;
+  createdAt: number;
+  deleted: boolean;
+}
+
+export interface MockStreamConfiguration {
+  name: string;
+  namespace?: string;
+  syncMode: string;
+  cursorField?: string[];
+  primaryKey?: string[][];
+}
+
+/** A ConnectionResponse of the public API. A deleted connection stays, with status 'deprecated', as in Airbyte. */
 export interface MockConnection {
   connectionId: string;
   name: string;
@@ -119,8 +205,9 @@ export interface MockConnection {
   workspaceId: string;
   status: MockConnectionStatus;
   schedule: { scheduleType: 'manual' | 'cron' | 'basic'; cronExpression?: string; basicTiming?: string };
-  configurations: { streams: { name: string; syncMode: string }[] };
+  configurations: { streams: MockStreamConfiguration[] };
   namespaceDefinition: 'source' | 'destination' | 'custom_format';
+  namespaceFormat?: string;
   prefix: string;
   nonBreakingSchemaUpdatesBehavior: string;
   createdAt: number; // epoch seconds

@@ -1,20 +1,24 @@
-import { isTerminal, type JobRun, type MockAttempt } from './state';
+import { isTerminal, type JobRun, type MockAttempt } from './jobs';
+import { attemptLogs } from './logs';
 
-// JSON shapes the APIs answer with. Optional fields are left out, never null.
+// The job shapes the APIs answer with. Optional fields are left out, never null.
 
 /** Airbyte keeps times in whole seconds, so its timestamps carry no fraction. */
 const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const seconds = (ms: number) => Math.floor(ms / 1000);
 
-/** An ISO-8601 duration as java.time.Duration prints it: PT1H2M3.5S, PT0S. */
-export function isoDuration(ms: number): string {
-  const total = Math.max(0, Math.round(ms));
-  const [h, m, s] = [Math.floor(total / 3_600_000), Math.floor((total % 3_600_000) / 60_000), (total % 60_000) / 1000];
-  return `PT${h ? `${h}H` : ''}${m ? `${m}M` : ''}${s || (!h && !m) ? `${s}S` : ''}`;
+/** An ISO-8601 duration of whole seconds as java.time.Duration prints it: PT1H2M3S, PT1M5S, PT1H, PT0S. */
+export function isoDuration(totalSeconds: number): string {
+  const t = Math.max(0, Math.floor(totalSeconds));
+  const [h, m, s] = [Math.floor(t / 3600), Math.floor((t % 3600) / 60), t % 60];
+  return t === 0 ? 'PT0S' : `PT${h ? `${h}H` : ''}${m ? `${m}M` : ''}${s ? `${s}S` : ''}`;
 }
 
-/** The public API's JobResponse. */
-export function jobResponse(run: JobRun, now = Date.now()) {
+/**
+ * The public API's JobResponse. As JobResponseMapper computes it, `duration` is updatedAt - createdAt in
+ * whole seconds (Duration.ofSeconds): it does not grow while a running job has nothing new to report.
+ */
+export function jobResponse(run: JobRun) {
   const { job } = run;
   const terminal = isTerminal(job.status);
   return {
@@ -24,7 +28,7 @@ export function jobResponse(run: JobRun, now = Date.now()) {
     startTime: isoSeconds(job.createdAt),
     connectionId: job.connectionId,
     ...(terminal && { lastUpdatedAt: isoSeconds(run.updatedAt) }),
-    ...(job.status !== 'pending' && { duration: isoDuration((job.endedAt ?? now) - job.createdAt) }),
+    ...(job.status !== 'pending' && { duration: isoDuration(seconds(run.updatedAt) - seconds(job.createdAt)) }),
     ...(terminal && { rowsSynced: job.rowsSynced ?? 0, bytesSynced: job.bytesSynced ?? 0 }),
   };
 }
@@ -43,6 +47,7 @@ function attemptRead(attempt: MockAttempt) {
     ...(s.namespace !== undefined && { streamNamespace: s.namespace }),
     stats: stats(s.records, s.bytes),
   }));
+  const cancelled = failure?.type === 'manual_cancellation';
   return {
     id: attempt.id,
     status: attempt.status,
@@ -60,6 +65,8 @@ function attemptRead(attempt: MockAttempt) {
             failureOrigin: failure.origin,
             failureType: failure.type,
             externalMessage: failure.message,
+            internalMessage: cancelled ? 'Setting attempt to FAILED because the job was cancelled' : `io.airbyte.workers.exception.WorkerException: ${failure.message}`,
+            ...(!cancelled && { stacktrace: `io.airbyte.workers.exception.WorkerException: ${failure.message}\n\tat io.airbyte.workers.general.BufferedReplicationWorker.run(BufferedReplicationWorker.java:210)` }),
             retryable: failure.retryable,
             timestamp: failure.timestamp,
           },
@@ -70,20 +77,40 @@ function attemptRead(attempt: MockAttempt) {
   };
 }
 
-/** The Config API's JobInfoRead: the job plus each attempt's stats, failures and (empty) logs. */
-export function jobInfoRead(run: JobRun) {
+/** The Config API's JobRead; get_without_logs hydrates it with aggregated stats, jobs/get does not. */
+function jobRead(run: JobRun, withStats: boolean) {
   const { job } = run;
+  const last = run.attemptLog.at(-1);
+  const streamAggregatedStats = (last?.streams ?? []).map((s) => ({
+    streamName: s.name,
+    ...(s.namespace !== undefined && { streamNamespace: s.namespace }),
+    ...stats(s.records, s.bytes),
+    recordsRejected: 0,
+    wasBackfilled: false,
+    wasResumed: false,
+  }));
   return {
-    job: {
-      id: job.jobId,
-      configType: job.jobType === 'reset' ? 'reset_connection' : job.jobType,
-      configId: job.connectionId,
-      createdAt: seconds(job.createdAt),
-      updatedAt: seconds(run.updatedAt),
-      ...(job.startedAt !== undefined && { startedAt: seconds(job.startedAt) }),
-      status: job.status,
-      ...(isTerminal(job.status) && { aggregatedStats: { ...stats(job.rowsSynced ?? 0, job.bytesSynced ?? 0), recordsRejected: 0 } }),
-    },
-    attempts: run.attemptLog.map((attempt) => ({ attempt: attemptRead(attempt), logs: { logLines: [] as string[] } })),
+    id: job.jobId,
+    configType: job.jobType === 'reset' ? 'reset_connection' : job.jobType,
+    configId: job.connectionId,
+    createdAt: seconds(job.createdAt),
+    updatedAt: seconds(run.updatedAt),
+    ...(job.startedAt !== undefined && { startedAt: seconds(job.startedAt) }),
+    status: job.status,
+    ...(withStats && { aggregatedStats: { ...stats(job.rowsSynced ?? 0, job.bytesSynced ?? 0), recordsRejected: 0 } }),
+    ...(withStats && streamAggregatedStats.length > 0 && { streamAggregatedStats }),
   };
+}
+
+/** An AttemptInfoRead with its log (`attempt/get_for_job`, and each attempt of `jobs/get`). */
+export const attemptInfoRead = (run: JobRun, attempt: MockAttempt) => ({ attempt: attemptRead(attempt), ...attemptLogs(run, attempt) });
+
+/** `jobs/get`: the job and every attempt with its log (which may be large). */
+export function jobInfoRead(run: JobRun) {
+  return { job: jobRead(run, false), attempts: run.attemptLog.map((attempt) => attemptInfoRead(run, attempt)) };
+}
+
+/** `jobs/get_without_logs`: each attempt is `{attempt}` only (getAttemptInfoWithoutLogsRead). */
+export function jobInfoWithoutLogs(run: JobRun) {
+  return { job: jobRead(run, true), attempts: run.attemptLog.map((attempt) => ({ attempt: attemptRead(attempt) })) };
 }

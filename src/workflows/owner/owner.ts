@@ -317,7 +317,7 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
 
     recordJob(cur, prefs);
     describe();
-    const report = prefs.report ? await fetchReport(act, instance, job.jobId) : null;
+    const report = prefs.report ? await fetchReport(act, instance, job.jobId, connectionId) : null;
     const sharers = cur.waiters.length;
     await settleAll(cur, (w) => ({ kind: 'terminal', job, report, owned: cur.owned, attached: attachedFor(cur, w), sharedWith: sharers - 1, polls: cur.polls, ownerRuns: state.runs }));
     if (cur.strayRisk && cur.owned) await lingerForStrays(cur, act);
@@ -439,9 +439,10 @@ function attachedFor(cur: CurrentJob, w: Waiter): boolean {
   return !cur.owned || w.request.waiterId !== cur.causedBy;
 }
 
-async function fetchReport(act: OwnerActivities, instance: string, jobId: number): Promise<JobReport | null> {
+async function fetchReport(act: OwnerActivities, instance: string, jobId: number, connectionId: string): Promise<JobReport | null> {
   try {
-    return await act.report.airbyteGetJobReport({ jobId, instance });
+    // The activity's input is not part of what replay compares: adding connectionId (for the job's UI link) is safe.
+    return await act.report.airbyteGetJobReport({ jobId, instance, connectionId });
   } catch {
     return null; // enrichment only: the job's outcome stands without it
   }

@@ -1,0 +1,1 @@
+export { AirbyteAdminClient, AirbyteAdminError, type AdminTarget } from './admin-client';
