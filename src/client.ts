@@ -141,7 +141,8 @@ export class AirbyteSyncClient {
     try {
       const owner = await this.client.workflow.getHandle(progress.ownerWorkflowId).query<OwnerProgress>('airbyteJobOwnerProgress');
       if (owner.job?.jobId !== progress.jobId) return progress;
-      return { ...progress, status: owner.job.status, polls: owner.polls, lastCheckedAt: owner.lastCheckedAt, nextCheckAt: owner.nextCheckAt };
+      const { status, rowsSynced, bytesSynced } = owner.job;
+      return { ...progress, status, rowsSynced, bytesSynced, polls: owner.polls, lastCheckedAt: owner.lastCheckedAt, nextCheckAt: owner.nextCheckAt };
     } catch {
       return progress; // the owner has just ended: the sync's own view stands
     }

@@ -46,6 +46,7 @@ export type { OwnerProgress } from './workflows/owner/protocol';
 export { AirbyteAdminClient, AirbyteAdminError, type AdminTarget } from './admin';
 export { TenantFailureType } from './workflows/failure-types';
 export { tenantWorkflowId } from './common/tenant';
+export { temporalTarget, type TemporalTarget, type TemporalTargetOptions } from './config/temporal-connection';
 export { secretsFromDirectory, secretsFromMap, type SecretResolver } from './activities/manage/secrets';
 export type { ConnectorSummary, DeleteGuard, ProvisionedConnection, WorkspaceSummary } from './activities/manage/types';
 export { exactNamePattern } from './common/name-pattern';

@@ -4,6 +4,7 @@ import { createDbtActivities, type DbtActivityOptions } from './activities/dbt';
 import { createManageActivities, secretsFromDirectory, type SecretResolver } from './activities/manage';
 import { createReconcileActivities } from './activities/reconcile';
 import { instancesFromEnv } from './config/instances-from-env';
+import { connectionOptionsOf, temporalTarget, unreachableTemporal, type TemporalTarget } from './config/temporal-connection';
 import { AirbyteAllowlistPlugin, withAllowedProjects, type AirbyteAllowlists } from './plugin';
 import { DEFAULT_TASK_QUEUE } from './worker-defaults';
 
@@ -13,8 +14,12 @@ export { DEFAULT_TASK_QUEUE };
 export interface AirbyteWorkerOptions extends AirbyteAllowlists {
   /** Airbyte instances by name; `default` is used when a workflow names none. */
   instances: AirbyteInstances | AirbyteInstancesInput;
-  /** Default: connect to TEMPORAL_ADDRESS (or localhost:7233). */
+  /**
+   * Default: connect as the `temporal` CLI does, from TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY,
+   * TEMPORAL_TLS_* and the `temporal.toml` profile (TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE); else localhost:7233.
+   */
   connection?: NativeConnection;
+  /** Default: the namespace of that configuration, else `default`. */
   namespace?: string;
   taskQueue?: string;
   /**
@@ -35,11 +40,12 @@ export interface AirbyteWorkerOptions extends AirbyteAllowlists {
 /** A Temporal worker that runs the Airbyte workflows and activities. */
 export async function createAirbyteWorker(options: AirbyteWorkerOptions): Promise<Worker> {
   const instances = options.instances instanceof AirbyteInstances ? options.instances : new AirbyteInstances(options.instances, activityLogger);
-  const connection = options.connection ?? (await connectToTemporal(process.env.TEMPORAL_ADDRESS));
+  const target = options.connection && options.namespace ? undefined : temporalTarget();
+  const connection = options.connection ?? (await connectToTemporal(target as TemporalTarget));
   const bundled = options.workerOptions?.workflowBundle !== undefined;
   return Worker.create({
     connection,
-    namespace: options.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default',
+    namespace: options.namespace ?? target?.namespace ?? 'default',
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
     activities: {
       ...createAirbyteActivities(instances),
@@ -62,10 +68,11 @@ export async function createAirbyteWorker(options: AirbyteWorkerOptions): Promis
 export async function runWorkerFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const instances = instancesFromEnv(env); // throws naming the bad variable, before any connection
   // Connect here, from `env` (not whatever process.env holds), so a bad TEMPORAL_ADDRESS is named as such.
-  const connection = await connectToTemporal(env.TEMPORAL_ADDRESS);
+  const target = temporalTarget({ env });
+  const connection = await connectToTemporal(target);
   try {
     const secrets = env.AIRBYTE_SECRETS_DIR ? secretsFromDirectory(env.AIRBYTE_SECRETS_DIR) : undefined;
-    const worker = await createAirbyteWorker({ instances, connection, taskQueue: env.TEMPORAL_TASK_QUEUE, namespace: env.TEMPORAL_NAMESPACE, secrets });
+    const worker = await createAirbyteWorker({ instances, connection, taskQueue: env.TEMPORAL_TASK_QUEUE, namespace: target.namespace, secrets });
     console.log(`temporal-airbyte worker on task queue '${worker.options.taskQueue}', Airbyte instances: ${Object.keys(instances).join(', ')}`);
     await worker.run();
   } finally {
@@ -73,19 +80,11 @@ export async function runWorkerFromEnv(env: NodeJS.ProcessEnv = process.env): Pr
   }
 }
 
-const DEFAULT_TEMPORAL_ADDRESS = 'localhost:7233';
-
-/**
- * `NativeConnection.connect`, with an error that says what could not be reached and how to change it, rather
- * than a bare `tonic::transport::Error` (kept as the cause and at the end of the message).
- */
-async function connectToTemporal(configured: string | undefined): Promise<NativeConnection> {
-  const address = configured?.trim() || DEFAULT_TEMPORAL_ADDRESS;
+/** `NativeConnection.connect`, failing with what could not be reached and how to change it. */
+async function connectToTemporal(target: TemporalTarget): Promise<NativeConnection> {
   try {
-    return await NativeConnection.connect({ address });
+    return await NativeConnection.connect(connectionOptionsOf(target));
   } catch (err) {
-    const where = configured?.trim() ? `TEMPORAL_ADDRESS=${address}` : `the default ${address}; set TEMPORAL_ADDRESS to change it`;
-    const detail = err instanceof Error ? err.message : String(err);
-    throw new Error(`cannot connect to the Temporal server at ${address} (${where}): ${detail}`, { cause: err });
+    throw unreachableTemporal(target, err);
   }
 }

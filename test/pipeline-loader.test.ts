@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import { stringify as toYaml } from 'yaml';
@@ -203,15 +203,16 @@ describe('loading files', () => {
 
 /**
  * The loader's message for `path`. Root reads any file whatever its mode, so as root the loader runs in a child
- * process as `nobody`, where the mode counts.
+ * process without the capabilities that override file modes (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH).
  */
 async function refusalReading(path: string): Promise<string> {
   if (process.getuid?.() !== 0) return ((await loadPipeline(path).catch((e: unknown) => e)) as Error).message;
-  await chmod(dirname(path), 0o755);
-  const loader = require.resolve('../src/pipelines/load-pipeline');
-  const script = `import(${JSON.stringify(pathToFileURL(loader).href)}).then((m) => (m.loadPipeline ?? m.default.loadPipeline)(${JSON.stringify(path)})).then(() => console.log('read'), (e) => console.log(e.message));`;
+  const loader = pathToFileURL(require.resolve('../src/pipelines/load-pipeline')).href;
+  const script = `import(${JSON.stringify(loader)}).then((m) => (m.loadPipeline ?? m.default.loadPipeline)(${JSON.stringify(path)})).then(() => console.log('read'), (e) => console.log(e.message));`;
   const tsx = pathToFileURL(require.resolve('tsx')).href;
-  return execFileSync(process.execPath, ['--import', tsx, '-e', script], { uid: 65534, gid: 65534, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } }).trim();
+  const caps = '-dac_override,-dac_read_search';
+  const args = [`--bounding-set=${caps}`, `--inh-caps=${caps}`, '--', process.execPath, '--import', tsx, '-e', script];
+  return execFileSync('setpriv', args, { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } }).trim();
 }
 
 // ---- property tests --------------------------------------------------------------------------------------------

@@ -18,6 +18,9 @@ export interface SyncProgress {
   continuedAsNew: number;
   /** The workflow that owns the connection's jobs and polls Airbyte; `AirbyteSyncClient.progress` merges its live view. */
   ownerWorkflowId?: string;
+  /** Live counts of the running job, merged in from the owner by `AirbyteSyncClient.progress`. */
+  rowsSynced?: number;
+  bytesSynced?: number;
 }
 
 export const syncProgressQuery = defineQuery<SyncProgress>('airbyteSyncProgress');
