@@ -8,7 +8,7 @@ import { createJobOnce } from './owner/create-job';
 import { findJobs } from './owner/find-job';
 import { joinJobOwner } from './owner/join-owner';
 import type { CreateJobInput, CreateJobOutcome, FindJobInput, FoundJobs, JoinOwnerInput, JoinReply } from './owner/types';
-import { currentActivity, withHeartbeat } from './heartbeat';
+import { withHeartbeat } from './heartbeat';
 import { toSnapshot } from './snapshot';
 import { triggerJob } from './trigger-job';
 import type {
@@ -25,6 +25,7 @@ import type {
   TriggerJobInput,
   TriggerJobResult,
 } from './types';
+import { cancellationSignal, listing } from './cancellation';
 
 /** Routes the Airbyte client's request log to the current activity's logger. */
 export const activityLogger: AirbyteLogger = {
@@ -176,11 +177,6 @@ async function jobUrlOf(client: AirbyteClient, instance: string | undefined, con
   }
   return jobWebUrl(webUrl, { workspaceId, connectionId, jobId });
 }
-
-/** The running activity's cancellation, so a long listing stops when the workflow no longer wants it. */
-const cancellationSignal = (): AbortSignal | undefined => currentActivity()?.cancellationSignal;
-
-const listing = () => ({ maxPages: 500, signal: cancellationSignal() });
 
 function summarize(c: AirbyteConnection): ConnectionSummary {
   return {

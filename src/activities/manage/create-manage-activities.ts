@@ -9,7 +9,7 @@ import {
   type AirbyteWorkspaceDetails,
 } from '../../airbyte';
 import { withFailureMapping } from '../failures';
-import { currentActivity } from '../heartbeat';
+import { cancellable, listing } from '../cancellation';
 import { AirbyteInstances, type AirbyteInstancesInput } from '../instances';
 import { toSnapshot } from '../snapshot';
 import { checkDeleteGuard } from './guard';
@@ -76,11 +76,11 @@ export function createManageActivities(instances: AirbyteInstances | AirbyteInst
       const api = client(instance).workspaces;
       const found = onlyOne(await api.findByName(request.name, listing()), `workspace '${request.name}'`, workspaceSummary);
       if (found) return { value: found, created: false };
-      return { value: workspaceSummary(await api.create(request, signal())), created: true };
+      return { value: workspaceSummary(await api.create(request, cancellable())), created: true };
     }),
 
     airbyteGetWorkspace: withFailureMapping(async ({ instance, id }: ObjectRef): Promise<WorkspaceSummary> => {
-      return workspaceSummary(await client(instance).workspaces.get(id, signal()));
+      return workspaceSummary(await client(instance).workspaces.get(id, cancellable()));
     }),
 
     airbyteListWorkspaces: withFailureMapping(async ({ instance, workspaceIds, name, max = 1_000 }: ListWorkspacesInput): Promise<WorkspaceSummary[]> => {
@@ -95,13 +95,13 @@ export function createManageActivities(instances: AirbyteInstances | AirbyteInst
 
     /** Renames a workspace or sets its notifications (e.g. the webhooks of sync outcomes). */
     airbyteUpdateWorkspace: withFailureMapping(async ({ instance, workspaceId, ...update }: WorkspaceUpdateInput): Promise<WorkspaceSummary> => {
-      return workspaceSummary(await client(instance).workspaces.update(workspaceId, update, signal()));
+      return workspaceSummary(await client(instance).workspaces.update(workspaceId, update, cancellable()));
     }),
 
     /** Deletes a workspace (Airbyte deletes its sources, destinations and connections with it), behind the guard. */
     airbyteDeleteWorkspace: withFailureMapping(async ({ instance, id, guard }: DeleteInput): Promise<DeleteResult> => {
       const api = client(instance).workspaces;
-      return guardedDelete('workspace', () => api.get(id, signal()), (w) => w.name, guard, () => api.delete(id, signal()));
+      return guardedDelete('workspace', () => api.get(id, cancellable()), (w) => w.name, guard, () => api.delete(id, cancellable()));
     }),
 
     // --- sources and destinations
@@ -121,12 +121,12 @@ export function createManageActivities(instances: AirbyteInstances | AirbyteInst
       const found = onlyOne(await api.findByName(workspaceId, name, listing()), `${kind} '${name}' in workspace ${workspaceId}`, (c) => connectorSummary(kind, c));
       if (found) return { value: found, created: false };
       const configuration = { ...input.configuration, ...(await resolveSecretFields(options.secrets, secretRef)) };
-      const made = await api.create({ name, workspaceId, definitionId, configuration }, signal());
+      const made = await api.create({ name, workspaceId, definitionId, configuration }, cancellable());
       return { value: connectorSummary(kind, made), created: true };
     }),
 
     airbyteGetConnector: withFailureMapping(async ({ instance, kind, id }: ObjectRef & { kind: ConnectorKind }): Promise<ConnectorSummary> => {
-      return connectorSummary(kind, await connectors(instance, kind).get(id, signal()));
+      return connectorSummary(kind, await connectors(instance, kind).get(id, cancellable()));
     }),
 
     airbyteListConnectors: withFailureMapping(async ({ instance, kind, workspaceIds, name, includeDeleted, max = 1_000 }: ListConnectorsInput): Promise<ConnectorSummary[]> => {
@@ -142,13 +142,13 @@ export function createManageActivities(instances: AirbyteInstances | AirbyteInst
     airbyteUpdateConnector: withFailureMapping(async ({ instance, kind, id, name, configuration, secretRef }: ConnectorUpdateInput): Promise<ConnectorSummary> => {
       const secretFields = await resolveSecretFields(options.secrets, secretRef);
       const merged = configuration || secretRef ? { ...configuration, ...secretFields } : undefined;
-      return connectorSummary(kind, await connectors(instance, kind).patch(id, { name, configuration: merged }, signal()));
+      return connectorSummary(kind, await connectors(instance, kind).patch(id, { name, configuration: merged }, cancellable()));
     }),
 
     /** Deletes a source or destination (and, in Airbyte, the connections that use it), behind the guard. */
     airbyteDeleteConnector: withFailureMapping(async ({ instance, kind, id, guard }: ConnectorDeleteInput): Promise<DeleteResult> => {
       const api = connectors(instance, kind);
-      return guardedDelete(kind, () => api.get(id, signal()), (c) => c.name, guard, () => api.delete(id, signal()));
+      return guardedDelete(kind, () => api.get(id, cancellable()), (c) => c.name, guard, () => api.delete(id, cancellable()));
     }),
 
     // --- connections
@@ -164,28 +164,28 @@ export function createManageActivities(instances: AirbyteInstances | AirbyteInst
       const existing = (await api.findByName(workspaceId, request.name, listing())).filter((c) => c.status !== 'deprecated');
       const found = onlyOne(existing, `connection '${request.name}' in workspace ${workspaceId}`, connectionSummary);
       if (found) return { value: found, created: false };
-      return { value: connectionSummary(await api.create(request, signal())), created: true };
+      return { value: connectionSummary(await api.create(request, cancellable())), created: true };
     }),
 
     /** Enable or disable, schedule (cron or manual), selected streams, prefix, name: whatever the patch names. */
     airbyteUpdateConnection: withFailureMapping(async ({ instance, connectionId, ...patch }: ConnectionUpdateInput): Promise<ProvisionedConnection> => {
-      return connectionSummary(await client(instance).connections.patch(connectionId, patch, signal()));
+      return connectionSummary(await client(instance).connections.patch(connectionId, patch, cancellable()));
     }),
 
     airbyteDeleteConnection: withFailureMapping(async ({ instance, id, guard }: DeleteInput): Promise<DeleteResult> => {
       const api = client(instance).connections;
       const get = async () => {
-        const c = await api.get(id, signal());
+        const c = await api.get(id, cancellable());
         // Airbyte keeps a deleted connection, marked deprecated: deleting it again is a no-op.
         if (c.status === 'deprecated') throw new AirbyteApiError({ kind: 'http', endpoint: 'GET /connections/{id}', status: 404, retryable: false });
         return c;
       };
-      return guardedDelete('connection', get, (c) => c.name, guard, () => api.delete(id, signal()));
+      return guardedDelete('connection', get, (c) => c.name, guard, () => api.delete(id, cancellable()));
     }),
 
     /** The streams a source offers (to a destination), with their sync modes and keys. */
     airbyteListStreams: withFailureMapping(async ({ instance, sourceId, destinationId }: ListStreamsInput): Promise<StreamSummary[]> => {
-      const streams = await client(instance).streams.list({ sourceId, destinationId }, signal());
+      const streams = await client(instance).streams.list({ sourceId, destinationId }, cancellable());
       return streams.map((s) => ({
         name: s.streamName,
         namespace: s.namespace,
@@ -207,9 +207,9 @@ export function createManageActivities(instances: AirbyteInstances | AirbyteInst
     /** The end of an attempt's log (where the failure is), capped in size: the result sits in history. */
     airbyteGetAttemptLogs: withFailureMapping(async ({ instance, jobId, attemptNumber, maxBytes = DEFAULT_LOG_BYTES }: AttemptLogsInput): Promise<AttemptLogs> => {
       const api = client(instance).jobHistory;
-      const attempt = attemptNumber ?? Math.max(0, (await api.attempts(jobId, signal())).attempts.length - 1);
+      const attempt = attemptNumber ?? Math.max(0, (await api.attempts(jobId, cancellable())).attempts.length - 1);
       const cap = Math.min(Math.max(1, Math.floor(maxBytes)), MAX_LOG_BYTES);
-      const logs = await api.attemptLogs(jobId, attempt, { maxBytes: cap, ...signal() });
+      const logs = await api.attemptLogs(jobId, attempt, { maxBytes: cap, ...cancellable() });
       return { jobId, attemptNumber: attempt, lines: logs.lines, truncated: logs.truncated };
     }),
   };
@@ -217,8 +217,6 @@ export function createManageActivities(instances: AirbyteInstances | AirbyteInst
 
 export type ManageActivities = ReturnType<typeof createManageActivities>;
 
-const signal = (): { signal?: AbortSignal } => ({ signal: currentActivity()?.cancellationSignal });
-const listing = () => ({ maxPages: 500, ...signal() });
 
 function onlyOne<T, S>(matches: T[], what: string, summarize: (item: T) => S): S | null {
   if (matches.length > 1) {
