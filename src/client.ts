@@ -1,13 +1,19 @@
 import {
   ScheduleOverlapPolicy,
+  isGrpcServiceError,
+  ServiceError,
   WorkflowFailedError,
   WorkflowUpdateFailedError,
   type Client,
   type ScheduleHandle,
   type ScheduleSpec, type WorkflowHandleWithFirstExecutionRunId, type WorkflowStartOptions } from '@temporalio/client';
-import { createHash } from 'node:crypto';
-import { ApplicationFailure, WorkflowIdConflictPolicy } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure, TerminatedFailure, TimeoutFailure } from '@temporalio/common';
+import { TemporalUnreachableError } from './config/temporal-connection';
+import { AirbyteInputError, pipelineStartOptions, syncStartOptions, syncWorkflowId } from './common/start-options';
 import type { OwnerProgress } from './workflows/owner/protocol';
+import { syncSummary } from './workflows/summaries';
+
+export { AirbyteInputError, syncWorkflowId };
 import type { airbytePipeline } from './workflows/pipeline/pipeline';
 import { checkPipeline, type PipelineDefinition } from './workflows/pipeline/definition';
 import type { PipelineProgress, PipelineResult, StepStatus } from './workflows/pipeline/status';
@@ -18,11 +24,6 @@ import type { SyncProgress } from './workflows/sync-and-wait';
 import { DEFAULT_TASK_QUEUE } from './worker-defaults';
 import type { airbyteReconcile } from './workflows/reconcile/reconcile';
 import { checkReconcileInput, type ReconcileInput, type ReconcileReport } from './workflows/reconcile/input';
-
-/** Input rejected before anything was started: nothing reached Temporal or Airbyte. */
-export class AirbyteInputError extends Error {
-  override readonly name = 'AirbyteInputError';
-}
 
 /** A sync that ended badly: the job failed, was cancelled on Airbyte, or the timeout passed. */
 export class AirbyteSyncError extends Error {
@@ -61,41 +62,36 @@ export interface AirbyteScheduleOptions {
   paused?: boolean;
 }
 
-/**
- * The default workflow id of a sync request: identical requests (a retried call, two callers asking for
- * the same thing) share one workflow; requests that differ (a reset, another timeout) get their own, and
- * every one of them shares the connection's job through its owner workflow (`airbyte-job:...`).
- */
-export function syncWorkflowId(input: SyncInput | string, instance?: string): string {
-  const request: SyncInput = typeof input === 'string' ? { connectionId: input, instance } : input;
-  const check = parseSyncInput(request);
-  if (!check.ok) throw new AirbyteInputError(check.message);
-  const v = check.value;
-  const digest = createHash('sha256').update(canonicalJson(v)).digest('hex').slice(0, 12);
-  return `airbyte-sync:${v.instance}:${v.connectionId}:${v.jobType}:${digest}`;
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
 export type SyncStartOptions = Partial<Omit<WorkflowStartOptions<typeof syncAndWait>, 'args'>>;
 export type PipelineStartOptions = Partial<Omit<WorkflowStartOptions<typeof airbytePipeline>, 'args'>>;
 
 /** Typed helpers for services that start, watch and cancel Airbyte syncs. */
+export interface AirbyteSyncClientOptions {
+  /** Default: `airbyte` (DEFAULT_TASK_QUEUE). */
+  taskQueue?: string;
+  /**
+   * Keep the Airbyte search attributes up to date on the syncs and pipelines this client starts, unless their
+   * input says otherwise. Default false: the server must have them (see the README's "Watch it in the Temporal UI").
+   */
+  searchAttributes?: boolean;
+}
+
 export class AirbyteSyncClient {
   private readonly taskQueue: string;
+  private readonly searchAttributes: boolean;
 
   constructor(
     private readonly client: Client,
-    options: { taskQueue?: string } = {},
+    options: AirbyteSyncClientOptions = {},
   ) {
     this.taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
+    this.searchAttributes = options.searchAttributes ?? false;
+  }
+
+  /** The input with this client's defaults: what is started, hashed and scheduled. */
+  private withDefaults<T extends { searchAttributes?: boolean }>(input: T): T {
+    if (!this.searchAttributes || typeof input !== 'object' || input === null || input.searchAttributes !== undefined) return input;
+    return { ...input, searchAttributes: true };
   }
 
   /**
@@ -103,20 +99,18 @@ export class AirbyteSyncClient {
    * and the README's "Ownership"): two callers never start two jobs, and one caller's cancel never cancels
    * a job another still waits for.
    */
-  async startSync(input: SyncInput, options: SyncStartOptions = {}): Promise<WorkflowHandleWithFirstExecutionRunId<typeof syncAndWait>> {
+  async startSync(request: SyncInput, options: SyncStartOptions = {}): Promise<WorkflowHandleWithFirstExecutionRunId<typeof syncAndWait>> {
+    const input = this.withDefaults(request);
     const check = parseSyncInput(input);
     if (!check.ok) throw new AirbyteInputError(check.message);
-    const { connectionId, instance, jobType } = check.value;
-    return this.client.workflow.start<typeof syncAndWait>('syncAndWait', {
-      taskQueue: this.taskQueue,
-      workflowId: syncWorkflowId(input),
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      staticSummary: `Airbyte ${jobType} of connection ${connectionId} (${instance})`,
-      // Shown in the UI without registering search attributes on the server.
-      memo: { airbyteInstance: instance, airbyteConnectionId: connectionId, airbyteJobType: jobType },
-      ...options,
-      args: [input],
-    });
+    return this.client.workflow
+      .start<typeof syncAndWait>('syncAndWait', {
+        taskQueue: this.taskQueue,
+        ...syncStartOptions(input, check.value),
+        ...options,
+        args: [input],
+      })
+      .catch(rethrowTemporal);
   }
 
   /** Starts (or joins) a sync and waits for its result; a bad outcome throws `AirbyteSyncError`. */
@@ -136,7 +130,7 @@ export class AirbyteSyncClient {
 
   /** The sync's view, with the live job status and polls of the connection's owner workflow when it runs. */
   async progress(workflowId: string): Promise<SyncProgress> {
-    const progress = await this.client.workflow.getHandle(workflowId).query<SyncProgress>('airbyteSyncProgress');
+    const progress = await this.client.workflow.getHandle(workflowId).query<SyncProgress>('airbyteSyncProgress').catch(rethrowTemporal);
     if (!progress.ownerWorkflowId || progress.jobId === undefined) return progress;
     try {
       const owner = await this.client.workflow.getHandle(progress.ownerWorkflowId).query<OwnerProgress>('airbyteJobOwnerProgress');
@@ -150,11 +144,12 @@ export class AirbyteSyncClient {
 
   /** Cancels the workflow; it cancels its Airbyte job before it ends. */
   async cancel(workflowId: string): Promise<void> {
-    await this.client.workflow.getHandle(workflowId).cancel();
+    await this.client.workflow.getHandle(workflowId).cancel().catch(rethrowTemporal);
   }
 
   /** A Temporal Schedule that runs `syncAndWait` for a connection; the input is checked now, not at the first run. */
-  async scheduleSync(input: SyncInput, options: AirbyteScheduleOptions): Promise<ScheduleHandle> {
+  async scheduleSync(request: SyncInput, options: AirbyteScheduleOptions): Promise<ScheduleHandle> {
+    const input = this.withDefaults(request);
     const check = parseSyncInput(input);
     if (!check.ok) throw new AirbyteInputError(check.message);
     const { connectionId, instance, jobType } = check.value;
@@ -162,14 +157,14 @@ export class AirbyteSyncClient {
       workflowType: 'syncAndWait',
       workflowId: `airbyte-sync:${instance}:${connectionId}:scheduled`,
       args: [input],
-      staticSummary: `scheduled Airbyte ${jobType} of connection ${connectionId} (${instance})`,
+      staticSummary: `scheduled ${syncSummary(check.value)}`,
       memo: { airbyteInstance: instance, airbyteConnectionId: connectionId, airbyteJobType: jobType },
     });
   }
 
   /** A Temporal Schedule that runs a pipeline; the definition (graph included) is checked now. */
   async schedulePipeline(definition: PipelineDefinition, options: AirbyteScheduleOptions): Promise<ScheduleHandle> {
-    const check = checkPipeline(definition);
+    const check = checkPipeline(this.withDefaults(definition));
     if (!check.ok) throw new AirbyteInputError(check.message);
     return this.createSchedule(options, `airbyte-pipeline-schedule:${check.value.name}`, {
       workflowType: 'airbytePipeline',
@@ -196,16 +191,16 @@ export class AirbyteSyncClient {
 
   /** Checks the definition (graph included) and starts the pipeline; nothing starts if it is invalid. */
   async startPipeline(definition: PipelineDefinition, options: PipelineStartOptions = {}): Promise<WorkflowHandleWithFirstExecutionRunId<typeof airbytePipeline>> {
-    const check = checkPipeline(definition);
+    const check = checkPipeline(this.withDefaults(definition));
     if (!check.ok) throw new AirbyteInputError(check.message);
-    return this.client.workflow.start<typeof airbytePipeline>('airbytePipeline', {
-      taskQueue: this.taskQueue,
-      workflowId: `airbyte-pipeline:${check.value.name}:${Date.now().toString(36)}`,
-      staticSummary: `Airbyte pipeline ${check.value.name} (${check.value.steps.length} steps)`,
-      memo: { airbytePipeline: check.value.name },
-      ...options,
-      args: [check.value],
-    });
+    return this.client.workflow
+      .start<typeof airbytePipeline>('airbytePipeline', {
+        taskQueue: this.taskQueue,
+        ...pipelineStartOptions(check.value, Date.now().toString(36)),
+        ...options,
+        args: [check.value],
+      })
+      .catch(rethrowTemporal);
   }
 
   /** Runs a pipeline to its end; a failed or cancelled pipeline throws `AirbytePipelineError`. */
@@ -221,12 +216,15 @@ export class AirbyteSyncClient {
       if (err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure && err.cause.type?.startsWith('AirbytePipeline')) {
         throw new AirbytePipelineError(err.cause.message, err.cause.details?.[0] as PipelineResult | undefined, workflowId);
       }
-      throw err;
+      if (err instanceof WorkflowFailedError && (err.cause instanceof TerminatedFailure || err.cause instanceof TimeoutFailure || err.cause instanceof CancelledFailure)) {
+        throw new AirbytePipelineError(`pipeline ${workflowId} ended without an outcome: ${err.cause.message || 'terminated'}`, undefined, workflowId);
+      }
+      throw toTemporalError(err);
     }
   }
 
   pipelineProgress(workflowId: string): Promise<PipelineProgress> {
-    return this.client.workflow.getHandle(workflowId).query<PipelineProgress>('airbytePipelineProgress');
+    return this.client.workflow.getHandle(workflowId).query<PipelineProgress>('airbytePipelineProgress').catch(rethrowTemporal);
   }
 
   /** Cancels one step (its Airbyte job or dbt run); steps downstream of it are skipped. */
@@ -286,8 +284,27 @@ export class AirbyteSyncClient {
 
 const KNOWN_TYPES = new Set<string>(Object.values(SyncFailureType));
 
+/** A call that found the Temporal server unavailable (gRPC UNAVAILABLE) becomes a TemporalUnreachableError. */
+export function toTemporalError(err: unknown): unknown {
+  if (err instanceof ServiceError && isGrpcServiceError(err.cause) && Number(err.cause.code) === GRPC_UNAVAILABLE) {
+    return new TemporalUnreachableError(`the Temporal server did not answer: ${err.message}`, { cause: err });
+  }
+  return err;
+}
+
+const GRPC_UNAVAILABLE = 14;
+
+function rethrowTemporal(err: unknown): never {
+  throw toTemporalError(err);
+}
+
 function toSyncError(err: unknown, workflowId: string): unknown {
-  if (!(err instanceof WorkflowFailedError) || !(err.cause instanceof ApplicationFailure)) return err;
+  if (!(err instanceof WorkflowFailedError)) return toTemporalError(err);
+  if (err.cause instanceof CancelledFailure) return new AirbyteSyncError(`sync ${workflowId} was cancelled`, SyncFailureType.Cancelled, undefined, workflowId);
+  if (err.cause instanceof TerminatedFailure || err.cause instanceof TimeoutFailure) {
+    return new AirbyteSyncError(`sync ${workflowId} ended without an outcome: ${err.cause.message || 'terminated'}`, SyncFailureType.Terminated, undefined, workflowId);
+  }
+  if (!(err.cause instanceof ApplicationFailure)) return err;
   const failure = err.cause;
   if (!failure.type || !KNOWN_TYPES.has(failure.type)) return err;
   const result = failure.details?.[0] as SyncResult | undefined;

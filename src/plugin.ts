@@ -1,148 +1,89 @@
-import { ApplicationFailure } from '@temporalio/common';
 import { SimplePlugin } from '@temporalio/plugin';
-import type { ActivityInterceptorsFactory } from '@temporalio/worker';
+import type { WorkerOptions } from '@temporalio/worker';
 import { activityLogger, AirbyteInstances, createAirbyteActivities, type AirbyteInstancesInput } from './activities';
 import { createDbtActivities, type DbtActivityOptions } from './activities/dbt';
 import { createManageActivities, type SecretResolver } from './activities/manage';
 import { createReconcileActivities } from './activities/reconcile';
+import { createAirbyteNexusHandlers } from './nexus/handlers';
+import { allowlistActivityInterceptor, createAllowlistActivities, withAllowedProjects, type AirbyteAllowlists } from './allowlists';
+import { tracingConfigurer, type AirbyteTracingOptions } from './observability/tracing';
+import { defaultWorkflowSource } from './workflow-source';
 
-/** A pipeline `activity` step named an activity that is not in the worker's allowedActivities. */
-export const ACTIVITY_NOT_ALLOWED = 'AirbyteActivityNotAllowed';
-/** A pipeline `workflow` step named a workflow type that is not in the worker's allowedWorkflows. */
-export const WORKFLOW_NOT_ALLOWED = 'AirbyteWorkflowNotAllowed';
+export { ACTIVITY_NOT_ALLOWED, AirbyteAllowlistPlugin, WORKFLOW_NOT_ALLOWED, type AirbyteAllowlists } from './allowlists';
 
-const PIPELINE_WORKFLOW_TYPE = 'airbytePipeline';
-/**
- * What the pipeline engine schedules by itself (connection lookups, dbt steps, the workflow-step check): never
- * refused. Every other activity an `airbytePipeline` run schedules comes from an `activity` step, including
- * this package's own activities (a step calling `airbyteCancelJob` would bypass the job owner).
- */
-const PIPELINE_ENGINE_ACTIVITIES: ReadonlySet<string> = new Set(['airbyteFindConnection', 'airbyteListConnections', 'dbtRun', 'airbyteCheckWorkflowStep']);
-
-/**
- * Whoever can start a workflow on the task queue can otherwise make a pipeline run any activity registered on
- * the worker (with any arguments), start any workflow type, and run dbt in any project on the worker's disk.
- * Each list bounds one of these; unset, that kind of step may do anything.
- */
-export interface AirbyteAllowlists {
-  /** Activities a pipeline `activity` step may call. */
-  allowedActivities?: readonly string[];
-  /** Workflow types a pipeline `workflow` step may start. */
-  allowedWorkflows?: readonly string[];
-  /** Project dirs a `dbt` step may run in, besides the dbt options' `projectDir` (see DbtActivityOptions.allowedProjects). */
-  allowedDbtProjects?: readonly string[];
-}
-
-export interface AirbyteWorkflowStepCheck {
-  workflowType: string;
-}
-
-/** The activity a pipeline's `workflow` step asks (as a local activity) before it starts its child. */
-export function createAllowlistActivities(allowlists: Pick<AirbyteAllowlists, 'allowedWorkflows'> = {}) {
-  const allowed = nameSet('allowedWorkflows', allowlists.allowedWorkflows);
-  return {
-    airbyteCheckWorkflowStep(input: AirbyteWorkflowStepCheck): Promise<void> {
-      if (allowed && !allowed.has(input.workflowType)) {
-        return Promise.reject(
-          ApplicationFailure.nonRetryable(
-            `workflow type '${input.workflowType}' may not be started by a pipeline step on this worker: it is not in the worker's allowedWorkflows`,
-            WORKFLOW_NOT_ALLOWED,
-          ),
-        );
-      }
-      return Promise.resolve();
-    },
-  };
-}
-
-export type AllowlistActivities = ReturnType<typeof createAllowlistActivities>;
-
-/**
- * A worker interceptor that refuses, with a non-retryable AirbyteActivityNotAllowed failure naming it, any
- * activity an `airbytePipeline` run schedules that is neither the engine's own nor in `allowedActivities`.
- * Activities your own workflows schedule are not affected. Undefined when there is no list.
- */
-export function allowlistActivityInterceptor(allowlists: Pick<AirbyteAllowlists, 'allowedActivities'>): ActivityInterceptorsFactory | undefined {
-  const allowed = nameSet('allowedActivities', allowlists.allowedActivities);
-  if (!allowed) return undefined;
-  return (ctx) => ({
-    inbound: {
-      execute: (input, next) => {
-        const { activityType, workflowType } = ctx.info;
-        if (workflowType === PIPELINE_WORKFLOW_TYPE && !PIPELINE_ENGINE_ACTIVITIES.has(activityType) && !allowed.has(activityType)) {
-          ctx.log.warn('refused a pipeline activity step: not in allowedActivities', { activityType, workflowId: ctx.info.workflowExecution?.workflowId });
-          return Promise.reject(
-            ApplicationFailure.nonRetryable(
-              `activity '${activityType}' may not be called by a pipeline step on this worker: it is not in the worker's allowedActivities`,
-              ACTIVITY_NOT_ALLOWED,
-            ),
-          );
-        }
-        return next(input);
-      },
-    },
-  });
-}
-
-/**
- * The allowlists for activity and workflow steps, for a worker built another way (e.g. `createAirbyteWorker`'s
- * `workerOptions.plugins`); bound dbt projects with the dbt options' `allowedProjects` there.
- */
-export class AirbyteAllowlistPlugin extends SimplePlugin {
-  constructor(allowlists: Pick<AirbyteAllowlists, 'allowedActivities' | 'allowedWorkflows'>) {
-    const interceptor = allowlistActivityInterceptor(allowlists);
-    super({
-      name: 'temporal-airbyte-allowlists',
-      activities: createAllowlistActivities(allowlists),
-      ...(interceptor ? { workerInterceptors: { activity: [interceptor] } } : {}),
-    });
-  }
-}
+/** Default of `maxAirbyteCallsPerSecond`. */
+export const DEFAULT_MAX_AIRBYTE_CALLS_PER_SECOND = 20;
 
 export interface AirbytePluginOptions extends AirbyteAllowlists {
+  /** Airbyte instances by name; `default` is used when a workflow names none. */
   instances: AirbyteInstances | AirbyteInstancesInput;
   /** Options of the dbt activity used by pipelines' `dbt` steps (executable, default project, env, inheritEnv). */
   dbt?: DbtActivityOptions;
-  /** Resolves the `secretRef` of connector configurations (see AirbyteWorkerOptions.secrets). */
+  /** Resolves the `secretRef` of connector configurations (onboardTenant, create/update of sources and destinations). */
   secrets?: SecretResolver;
+  /**
+   * Task-queue-wide protection of the Airbyte API: at most this many activities start per second across all
+   * workers of the queue (the worker's `maxTaskQueueActivitiesPerSecond`, unless that is set). Default 20.
+   */
+  maxAirbyteCallsPerSecond?: number;
+  /**
+   * Path of a prebuilt workflow bundle. Default: the package's own (lib/workflow-bundle.js), else bundling the
+   * workflow sources at start. Ignored when the worker has its own `workflowsPath` or `workflowBundle`.
+   */
+  workflowBundlePath?: string;
+  /** OpenTelemetry tracing through the SDK's interceptors (needs @temporalio/interceptors-opentelemetry). */
+  tracing?: AirbyteTracingOptions;
 }
 
 /**
- * Adds the Airbyte activities (and the dbt activity, and the allowlists) to an existing worker in one line:
- *   Worker.create({ ..., plugins: [new AirbytePlugin({ instances: { default: {...} } })] })
- * TypeScript plugins cannot register workflows: re-export ours from your workflows module
- * (`export * from 'temporal-airbyte/workflows'`).
+ * Everything this package puts on a worker, in one line:
+ *   Worker.create({ connection, taskQueue, plugins: [new AirbytePlugin({ instances: { default: {...} } })] })
+ * the Airbyte, reconcile, management and dbt activities, the pipeline allowlists, the Airbyte rate limit, the
+ * `temporal-airbyte` Nexus service (sync, runPipeline), and
+ * the workflows (the prebuilt bundle) unless the worker brings its own: a worker that runs your workflows too
+ * sets `workflowsPath` to a module that does `export * from 'temporal-airbyte/workflows'`.
+ * `createAirbyteWorker` is this plugin on a worker it creates.
  */
 export class AirbytePlugin extends SimplePlugin {
+  private readonly maxCallsPerSecond: number;
+  private readonly workflowBundlePath?: string;
+  private readonly tracing?: ReturnType<typeof tracingConfigurer>;
+
   constructor(options: AirbytePluginOptions) {
-    // One registry for both sets of activities: one client (and token cache) per instance.
+    // One registry for every set of activities: one client (and token cache) per instance.
     const instances = options.instances instanceof AirbyteInstances ? options.instances : new AirbyteInstances(options.instances, activityLogger);
     const interceptor = allowlistActivityInterceptor(options);
+    const ours = {
+      ...createAirbyteActivities(instances),
+      ...createReconcileActivities(instances),
+      ...createManageActivities(instances, { secrets: options.secrets }),
+      ...createDbtActivities(withAllowedProjects(options.dbt, options.allowedDbtProjects)),
+      ...createAllowlistActivities(options),
+    };
     super({
       name: 'temporal-airbyte',
-      activities: {
-        ...createAirbyteActivities(instances),
-        ...createReconcileActivities(instances),
-        ...createManageActivities(instances, { secrets: options.secrets }),
-        ...createDbtActivities(withAllowedProjects(options.dbt, options.allowedDbtProjects)),
-        ...createAllowlistActivities(options),
-      },
+      // The worker's own activities of the same name win: a test can stand in for one of ours.
+      activities: (existing) => ({ ...ours, ...existing }),
+      // The sync and the pipeline as a Nexus service, for callers in other namespaces (see the README).
+      nexusServices: createAirbyteNexusHandlers(),
       ...(interceptor ? { workerInterceptors: { activity: [interceptor] } } : {}),
     });
+    const max = options.maxAirbyteCallsPerSecond ?? DEFAULT_MAX_AIRBYTE_CALLS_PER_SECOND;
+    if (!(typeof max === 'number' && max > 0 && Number.isFinite(max))) throw new Error(`maxAirbyteCallsPerSecond must be a positive number, got ${String(max)}`);
+    this.maxCallsPerSecond = max;
+    this.workflowBundlePath = options.workflowBundlePath;
+    this.tracing = options.tracing ? tracingConfigurer(options.tracing) : undefined;
   }
-}
 
-/** The dbt options with `allowedDbtProjects` added to their own `allowedProjects`. */
-export function withAllowedProjects(dbt: DbtActivityOptions = {}, allowedDbtProjects?: readonly string[]): DbtActivityOptions {
-  if (allowedDbtProjects === undefined) return dbt;
-  nameSet('allowedDbtProjects', allowedDbtProjects);
-  return { ...dbt, allowedProjects: [...(dbt.allowedProjects ?? []), ...allowedDbtProjects] };
-}
-
-function nameSet(option: string, names: readonly string[] | undefined): ReadonlySet<string> | undefined {
-  if (names === undefined) return undefined;
-  if (!Array.isArray(names) || !names.every((n) => typeof n === 'string' && n.trim() !== '')) {
-    throw new Error(`${option} must be an array of non-empty names, got ${JSON.stringify(names)}`);
+  override configureWorker(options: WorkerOptions): WorkerOptions {
+    const configured = super.configureWorker(options);
+    const hasWorkflows = configured.workflowsPath !== undefined || configured.workflowBundle !== undefined;
+    const ours: WorkerOptions = {
+      ...configured,
+      ...(hasWorkflows ? {} : defaultWorkflowSource(this.workflowBundlePath, this.tracing !== undefined)),
+      maxTaskQueueActivitiesPerSecond: configured.maxTaskQueueActivitiesPerSecond ?? this.maxCallsPerSecond,
+    };
+    // After the workflow source is known: the tracing plugin adds its workflow interceptors only when bundling.
+    return this.tracing ? this.tracing.configureWorker(ours) : ours;
   }
-  return new Set(names);
 }

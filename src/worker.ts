@@ -1,19 +1,17 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { activityLogger, AirbyteInstances, createAirbyteActivities, type AirbyteInstancesInput } from './activities';
-import { createDbtActivities, type DbtActivityOptions } from './activities/dbt';
-import { createManageActivities, secretsFromDirectory, type SecretResolver } from './activities/manage';
-import { createReconcileActivities } from './activities/reconcile';
+import { secretsFromDirectory } from './activities/manage';
 import { instancesFromEnv } from './config/instances-from-env';
 import { connectionOptionsOf, temporalTarget, unreachableTemporal, type TemporalTarget } from './config/temporal-connection';
-import { AirbyteAllowlistPlugin, withAllowedProjects, type AirbyteAllowlists } from './plugin';
+import { parseWorkerEnvironment } from './config/worker-environment';
+import { installWorkerRuntime } from './observability/runtime';
+import { tracingFromEnv } from './observability/tracing';
+import { AirbytePlugin, type AirbytePluginOptions } from './plugin';
 import { DEFAULT_TASK_QUEUE } from './worker-defaults';
 
 export { DEFAULT_TASK_QUEUE };
 
 /** The allowlists (`allowedActivities`, `allowedWorkflows`, `allowedDbtProjects`) bound what a pipeline may run: see the README's threat model. */
-export interface AirbyteWorkerOptions extends AirbyteAllowlists {
-  /** Airbyte instances by name; `default` is used when a workflow names none. */
-  instances: AirbyteInstances | AirbyteInstancesInput;
+export interface AirbyteWorkerOptions extends AirbytePluginOptions {
   /**
    * Default: connect as the `temporal` CLI does, from TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY,
    * TEMPORAL_TLS_* and the `temporal.toml` profile (TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE); else localhost:7233.
@@ -22,59 +20,74 @@ export interface AirbyteWorkerOptions extends AirbyteAllowlists {
   /** Default: the namespace of that configuration, else `default`. */
   namespace?: string;
   taskQueue?: string;
-  /**
-   * Worker-wide protection of the Airbyte API: at most this many Airbyte activities start per second
-   * across the whole task queue. Default 20.
-   */
-  maxAirbyteCallsPerSecond?: number;
-  /** Options of the dbt activity used by pipelines' `dbt` steps (executable, default project, env). */
-  dbt?: DbtActivityOptions;
   /** Your own activities, for pipelines' `activity` steps. */
   activities?: object;
-  /** Resolves the `secretRef` of connector configurations (onboardTenant, create/update of sources and destinations). */
-  secrets?: SecretResolver;
-  /** Anything else Temporal's Worker accepts (e.g. a prebuilt `workflowBundle`). */
+  /** Anything else Temporal's Worker accepts (e.g. `workflowsPath` to run your workflows beside ours, `plugins`). */
   workerOptions?: Partial<WorkerOptions>;
 }
 
-/** A Temporal worker that runs the Airbyte workflows and activities. */
+/** A Temporal worker that runs the Airbyte workflows and activities: `AirbytePlugin` on a worker of its own. */
 export async function createAirbyteWorker(options: AirbyteWorkerOptions): Promise<Worker> {
-  const instances = options.instances instanceof AirbyteInstances ? options.instances : new AirbyteInstances(options.instances, activityLogger);
+  const plugin = new AirbytePlugin(options); // validates the instances before anything connects
   const target = options.connection && options.namespace ? undefined : temporalTarget();
   const connection = options.connection ?? (await connectToTemporal(target as TemporalTarget));
-  const bundled = options.workerOptions?.workflowBundle !== undefined;
   return Worker.create({
     connection,
     namespace: options.namespace ?? target?.namespace ?? 'default',
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
-    activities: {
-      ...createAirbyteActivities(instances),
-      ...createReconcileActivities(instances),
-      ...createManageActivities(instances, { secrets: options.secrets }),
-      ...createDbtActivities(withAllowedProjects(options.dbt, options.allowedDbtProjects)),
-      ...options.activities,
-    },
-    maxTaskQueueActivitiesPerSecond: options.maxAirbyteCallsPerSecond ?? 20,
-    ...(bundled ? {} : { workflowsPath: require.resolve('./workflows') }),
+    activities: options.activities,
     ...options.workerOptions,
-    plugins: [new AirbyteAllowlistPlugin(options), ...(options.workerOptions?.plugins ?? [])],
+    plugins: [plugin, ...(options.workerOptions?.plugins ?? [])],
   });
 }
 
 /**
- * `temporal-airbyte worker`: everything from the environment (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, AIRBYTE_*,
- * and AIRBYTE_SECRETS_DIR: connector credentials as `<dir>/<secretRef>.json`).
+ * `temporal-airbyte worker`: everything from the environment. Temporal: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
+ * TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE, TEMPORAL_TASK_QUEUE. Airbyte: AIRBYTE_* (and
+ * AIRBYTE_SECRETS_DIR: connector credentials as `<dir>/<secretRef>.json`). Operations: TEMPORAL_AIRBYTE_LOG_LEVEL,
+ * TEMPORAL_AIRBYTE_LOG_FORMAT (json|text), TEMPORAL_AIRBYTE_METRICS_ADDRESS (host:port of a Prometheus
+ * endpoint), TEMPORAL_AIRBYTE_WORKFLOW_BUNDLE, OTEL_EXPORTER_OTLP_ENDPOINT (tracing); every one is in
+ * WORKER_ENVIRONMENT (src/config/worker-environment.ts). SIGTERM or SIGINT stops it gracefully: it stops polling, lets
+ * running activities finish (up to 20 s), and exits 0; the workflows go on on the other workers.
  */
 export async function runWorkerFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const instances = instancesFromEnv(env); // throws naming the bad variable, before any connection
-  // Connect here, from `env` (not whatever process.env holds), so a bad TEMPORAL_ADDRESS is named as such.
+  // Everything is checked before anything connects, each problem naming its variable.
+  const instances = instancesFromEnv(env);
+  const settings = parseWorkerEnvironment(env);
   const target = temporalTarget({ env });
+  const tracing = tracingFromEnv(env);
+  const telemetry = { logLevel: settings.TEMPORAL_AIRBYTE_LOG_LEVEL, logFormat: settings.TEMPORAL_AIRBYTE_LOG_FORMAT, metricsAddress: settings.TEMPORAL_AIRBYTE_METRICS_ADDRESS };
+  const runtime = installWorkerRuntime(telemetry);
+  const log = runtime.logger;
   const connection = await connectToTemporal(target);
   try {
     const secrets = env.AIRBYTE_SECRETS_DIR ? secretsFromDirectory(env.AIRBYTE_SECRETS_DIR) : undefined;
-    const worker = await createAirbyteWorker({ instances, connection, taskQueue: env.TEMPORAL_TASK_QUEUE, namespace: target.namespace, secrets });
-    console.log(`temporal-airbyte worker on task queue '${worker.options.taskQueue}', Airbyte instances: ${Object.keys(instances).join(', ')}`);
+    const worker = await createAirbyteWorker({
+      instances,
+      connection,
+      taskQueue: env.TEMPORAL_TASK_QUEUE || undefined,
+      namespace: target.namespace,
+      secrets,
+      workflowBundlePath: settings.TEMPORAL_AIRBYTE_WORKFLOW_BUNDLE,
+      tracing,
+      workerOptions: { shutdownGraceTime: '20s' },
+    });
+    const { taskQueue, namespace, workflowBundle } = worker.options;
+    log.info('temporal-airbyte worker started', {
+      address: target.address,
+      namespace,
+      taskQueue,
+      instances: Object.keys(instances),
+      workflows: workflowBundle && 'codePath' in workflowBundle ? workflowBundle.codePath : 'bundled at start',
+      metrics: telemetry.metricsAddress ? `http://${telemetry.metricsAddress}/metrics` : undefined,
+      tracing: tracing ? 'OpenTelemetry (OTLP/HTTP)' : undefined,
+    });
+    const stopping = (signal: NodeJS.Signals) => {
+      log.info(`${signal}: stopping; running activities get up to 20 s, workflows go on on other workers`);
+    };
+    process.once('SIGTERM', stopping).once('SIGINT', stopping);
     await worker.run();
+    log.info('temporal-airbyte worker stopped', { taskQueue });
   } finally {
     await connection.close();
   }

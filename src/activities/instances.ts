@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { AirbyteClient, type AirbyteInstanceConfig, type AirbyteLogger } from '../airbyte';
+import { airbyteCallMetrics } from './call-metrics';
 
 export const DEFAULT_INSTANCE = 'default';
 
@@ -16,7 +17,7 @@ export class AirbyteInstances {
   constructor(instances: AirbyteInstancesInput, logger?: AirbyteLogger) {
     for (const [name, value] of Object.entries(instances)) {
       if (!/^[A-Za-z0-9][\w.-]*$/.test(name)) throw new Error(`Airbyte instance name '${name}' must be letters, digits, '.', '_' or '-'`);
-      const client = value instanceof AirbyteClient ? value : new AirbyteClient(value, { logger, label: `Airbyte instance '${name}'` });
+      const client = value instanceof AirbyteClient ? value : new AirbyteClient(value, { logger, label: `Airbyte instance '${name}'`, onCall: airbyteCallMetrics(name) });
       this.clients.set(name, client);
     }
     if (this.clients.size === 0) throw new Error('configure at least one Airbyte instance');

@@ -12,7 +12,7 @@ import { connectionSchema, connectionsPageSchema, jobSchema, jobsPageSchema, wor
 import type {
   AirbyteConnection,
   AirbyteJob,
-  AirbyteLogger,
+  AirbyteClientOptions,
   AirbyteWorkspace,
   CreateJobRequest,
   IterateOptions,
@@ -45,9 +45,9 @@ export class AirbyteClient {
   private readonly createJobTimeoutMs: number;
   private readonly webAppUrl?: string;
 
-  constructor(config: AirbyteInstanceConfig, options: { logger?: AirbyteLogger; label?: string } = {}) {
+  constructor(config: AirbyteInstanceConfig, options: AirbyteClientOptions = {}) {
     const resolved = resolveInstanceConfig(config, options.label);
-    this.http = new AirbyteHttp(resolved, options.logger);
+    this.http = new AirbyteHttp(resolved, options.logger, options.onCall);
     this.createJobTimeoutMs = resolved.createJobTimeoutMs;
     this.webAppUrl = resolved.webUrl;
     this.workspaces = new WorkspacesResource(this.http);

@@ -6,7 +6,7 @@ import { AirbyteApiError, isAlreadyRunningConflict, isAmbiguousStatus, isRetryab
 import { SecretRedactor } from './redact';
 import { errorBodySchema } from './schemas';
 import { abortable, headerValue, HttpTransport, invalidResponse, isWrite } from './transport';
-import type { AirbyteLogger } from './types';
+import type { AirbyteCallObserver, AirbyteLogger } from './types';
 import { PACKAGE_VERSION } from './version';
 
 export interface ApiRequest<S extends z.ZodType> {
@@ -59,6 +59,7 @@ export class AirbyteHttp {
   constructor(
     private readonly config: ResolvedInstanceConfig,
     private readonly logger?: AirbyteLogger,
+    private readonly onCall?: AirbyteCallObserver,
   ) {
     this.redactor = new SecretRedactor(secretsOf(config.auth));
     this.transport = new HttpTransport({
@@ -85,7 +86,7 @@ export class AirbyteHttp {
     for (let attempt = 1; ; attempt++) {
       const authorization = await abortable(this.auth.header(), req.signal);
       const started = Date.now();
-      const response = await this.transport.exchange({
+      const response = await this.observed(endpoint, started, this.transport.exchange({
         endpoint,
         method: req.method,
         baseURL,
@@ -97,7 +98,7 @@ export class AirbyteHttp {
         signal: req.signal,
         redactor,
         maxResponseBytes: req.maxResponseBytes,
-      });
+      }));
       this.logger?.debug('airbyte request', { endpoint, status: response.status, ms: Date.now() - started });
       if (response.status === 401 && attempt === 1 && this.auth.refreshable) {
         // The token expired or was revoked early: fetch a new one and try once more.
@@ -114,6 +115,18 @@ export class AirbyteHttp {
         throw invalidResponse(endpoint, req.method, response.status, `unexpected response body (${redactor.scrub(where) ?? ''})`);
       }
       return parsed.data;
+    }
+  }
+
+  private async observed(endpoint: string, started: number, exchange: Promise<AxiosResponse>): Promise<AxiosResponse> {
+    if (!this.onCall) return exchange;
+    let status: number | undefined;
+    try {
+      const response = await exchange;
+      status = response.status;
+      return response;
+    } finally {
+      this.onCall({ route: routeOf(endpoint), status, durationMs: Date.now() - started });
     }
   }
 
@@ -153,4 +166,9 @@ function unreadableBody(response: AxiosResponse): string | undefined {
   // axios hands back the raw text when JSON.parse fails: truncated or otherwise broken JSON, or plain text.
   if (text !== undefined) return text === '' ? 'an empty body' : 'a body that is not valid JSON';
   return undefined;
+}
+
+/** `GET /jobs/123` -> `GET /jobs/{id}`: numbers and UUIDs in a path are ids, and ids would make a metric label unbounded. */
+export function routeOf(endpoint: string): string {
+  return endpoint.replace(/\/(\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?=\/|$)/gi, '/{id}');
 }

@@ -107,3 +107,21 @@ export interface AirbyteLogger {
   debug(message: string, meta?: Record<string, unknown>): void;
   warn(message: string, meta?: Record<string, unknown>): void;
 }
+
+/** One exchange with Airbyte, as seen by an observer (metrics): `route` has its ids replaced, e.g. `GET /jobs/{id}`. */
+export interface AirbyteCall {
+  route: string;
+  /** The HTTP status; undefined when no answer came (refused, reset, timed out). */
+  status: number | undefined;
+  durationMs: number;
+}
+
+export type AirbyteCallObserver = (call: AirbyteCall) => void;
+
+export interface AirbyteClientOptions {
+  logger?: AirbyteLogger;
+  /** Names the instance in errors. */
+  label?: string;
+  /** Told of every exchange (after it ends, whatever its outcome); it must not throw. */
+  onCall?: AirbyteCallObserver;
+}

@@ -56,7 +56,9 @@ export class CliContext {
       throw new CliError(unreachableTemporal(target, err).message, ExitCode.TemporalUnreachable);
     }
     const client = new Client({ connection: this.connection, namespace: target.namespace });
-    this.temporal = { client, syncs: new AirbyteSyncClient(client, { taskQueue: this.taskQueue }), target };
+    // Where the server has the Airbyte search attributes (the compose stack creates them), syncs keep them.
+    const searchAttributes = /^(1|true|yes)$/i.test(this.env.TEMPORAL_AIRBYTE_SEARCH_ATTRIBUTES ?? '');
+    this.temporal = { client, syncs: new AirbyteSyncClient(client, { taskQueue: this.taskQueue, searchAttributes }), target };
     return this.temporal;
   }
 

@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { AirbyteApiError, AirbyteConfigError } from '../airbyte';
 import { AirbyteInputError, AirbytePipelineError, AirbyteSyncError } from '../client';
+import { TemporalUnreachableError } from '../config/temporal-connection';
 import { PipelineDefinitionError } from '../pipelines/load-pipeline';
 import { SyncFailureType } from '../workflows/failure-types';
 
@@ -44,7 +45,10 @@ export function exitCodeOf(err: unknown): ExitCode {
       case SyncFailureType.JobFailed:
         return ExitCode.JobFailed;
       case SyncFailureType.JobCancelled:
+      case SyncFailureType.Cancelled:
         return ExitCode.Cancelled;
+      case SyncFailureType.Terminated:
+        return ExitCode.JobFailed;
       case SyncFailureType.TimedOut:
         return ExitCode.TimedOut;
       case SyncFailureType.InvalidInput:
@@ -53,6 +57,7 @@ export function exitCodeOf(err: unknown): ExitCode {
         return ExitCode.AirbyteUnreachable;
     }
   }
+  if (err instanceof TemporalUnreachableError) return ExitCode.TemporalUnreachable;
   if (err instanceof AirbytePipelineError) return err.result?.status === 'cancelled' ? ExitCode.Cancelled : ExitCode.JobFailed;
   if (err instanceof AirbyteInputError || err instanceof PipelineDefinitionError || err instanceof AirbyteConfigError) return ExitCode.BadInput;
   if (err instanceof WorkflowNotFoundError || (err as { name?: string } | undefined)?.name === 'ScheduleNotFoundError') return ExitCode.NotFound;

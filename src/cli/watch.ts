@@ -18,6 +18,8 @@ export async function watch<T>(output: Output, result: Promise<T>, describe: () 
   const tty = output.io.isTTY && !output.json;
   let last = '';
   let timer: NodeJS.Timeout | undefined;
+  let inflight: Promise<void> | undefined;
+  let stopped = false;
   let onSigint: (() => void) | undefined;
   const interrupted = new Promise<Watched<T>>((resolve) => {
     if (!output.io.handleSignals) return;
@@ -26,18 +28,24 @@ export async function watch<T>(output: Output, result: Promise<T>, describe: () 
   });
   const refresh = async () => {
     const text = await describe().catch(() => undefined);
+    if (stopped) return;
     if (text !== undefined) {
       if (tty) output.io.stderr(`\r\x1b[2K${text}  ${formatDuration(Date.now() - started)}`);
       else if (text !== last) output.note(`[${formatDuration(Date.now() - started)}] ${text}`);
       last = text;
     }
-    timer = setTimeout(() => void refresh(), REFRESH_MS);
+    timer = setTimeout(() => {
+      inflight = refresh();
+    }, REFRESH_MS);
   };
-  void refresh();
+  inflight = refresh();
   try {
     return await Promise.race([result.then((value): Watched<T> => ({ kind: 'ended', value }), (error: unknown): Watched<T> => ({ kind: 'failed', error })), interrupted]);
   } finally {
+    stopped = true;
     clearTimeout(timer);
+    // A query still on its way would outlive the connection the caller is about to close.
+    await inflight;
     if (onSigint) process.removeListener('SIGINT', onSigint);
     if (tty) output.io.stderr('\r\x1b[2K');
   }
@@ -61,7 +69,7 @@ export function describeSyncResult(result: SyncResult): string {
 export function describePipelineResult(result: PipelineResult): string[] {
   return [
     `pipeline ${result.name} ${result.status} in ${formatDuration(result.durationMs)}`,
-    ...result.steps.map((s) => `  ${s.id.padEnd(20)} ${s.state}${s.jobId !== undefined ? ` job ${s.jobId}` : ''}${s.error ? `: ${s.error}` : s.reason ? `: ${s.reason}` : ''}`),
+    ...result.steps.map((s) => `  ${s.id.padEnd(20)} ${s.state}${s.jobId !== undefined ? ` job ${s.jobId}` : ''}${s.rowsSynced ? `, ${s.rowsSynced} rows` : ''}${s.error ? `: ${s.error}` : s.reason ? `: ${s.reason}` : ''}`),
   ];
 }
 

@@ -41,7 +41,8 @@ export function instancesFromEnv(env: NodeJS.ProcessEnv = process.env): Record<s
   return instances;
 }
 
-const FIELDS: Record<string, keyof AirbyteInstanceConfig> = {
+/** The variable suffix of each instance setting: `AIRBYTE_[<NAME>_]<suffix>` (also listed by worker-environment). */
+export const FIELDS = {
   API_URL: 'url',
   CLIENT_ID: 'clientId',
   CLIENT_SECRET: 'clientSecret',
@@ -54,7 +55,7 @@ const FIELDS: Record<string, keyof AirbyteInstanceConfig> = {
   REQUEST_TIMEOUT_MS: 'requestTimeoutMs',
   CREATE_JOB_TIMEOUT_MS: 'createJobTimeoutMs',
   MAX_RESPONSE_BYTES: 'maxResponseBytes',
-};
+} as const satisfies Record<string, keyof AirbyteInstanceConfig>;
 
 const UNITS: Partial<Record<keyof AirbyteInstanceConfig, string>> = {
   requestTimeoutMs: 'milliseconds',

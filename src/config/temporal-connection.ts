@@ -68,10 +68,15 @@ export function connectionOptionsOf(target: TemporalTarget): { address: string; 
 }
 
 /** An error that says what could not be reached and how to change it (the SDK's own message kept at the end). */
-export function unreachableTemporal(target: TemporalTarget, err: unknown): Error {
+/** The Temporal server could not be reached (connecting, or a call that found it unavailable). */
+export class TemporalUnreachableError extends Error {
+  override readonly name = 'TemporalUnreachableError';
+}
+
+export function unreachableTemporal(target: TemporalTarget, err: unknown): TemporalUnreachableError {
   const detail = err instanceof Error ? err.message : String(err);
   const scrubbed = target.apiKey ? detail.split(target.apiKey).join('***') : detail;
-  return new Error(`cannot connect to the Temporal server at ${target.address} (${target.source}): ${scrubbed}`, { cause: err });
+  return new TemporalUnreachableError(`cannot connect to the Temporal server at ${target.address} (${target.source}): ${scrubbed}`, { cause: err });
 }
 
 /** gRPC metadata from the configuration is text (TEMPORAL_GRPC_META_*, `grpc_meta`): binary values are left out. */

@@ -25,6 +25,9 @@ export interface TemporalDevServerOptions {
   /** How long start() waits for the server to answer. Default 30 s. */
   readyTimeoutMs?: number;
   extraArgs?: string[];
+  /** Serve the Temporal Web UI too (on `uiPort`, default a free one): see `uiUrl`. Default false. */
+  ui?: boolean;
+  uiPort?: number;
 }
 
 /**
@@ -45,8 +48,14 @@ export class TemporalDevServer {
     readonly port: number,
     private readonly options: TemporalDevServerOptions,
     private readonly tempDir: string | undefined,
+    private readonly uiPort: number | undefined,
   ) {
     this.address = `127.0.0.1:${port}`;
+  }
+
+  /** The Web UI, when started with `ui: true`. */
+  get uiUrl(): string | undefined {
+    return this.uiPort === undefined ? undefined : `http://127.0.0.1:${this.uiPort}`;
   }
 
   static async start(options: TemporalDevServerOptions = {}): Promise<TemporalDevServer> {
@@ -54,7 +63,8 @@ export class TemporalDevServer {
     const tempDir = options.dbFilename ? undefined : mkdtempSync(join(tmpdir(), 'temporal-dev-server-'));
     const dbFilename = options.dbFilename ?? join(tempDir as string, 'temporal.sqlite');
     const port = options.port ?? (await freePort());
-    const server = new TemporalDevServer(executable, dbFilename, port, options, tempDir);
+    const uiPort = options.ui ? (options.uiPort ?? (await freePort())) : undefined;
+    const server = new TemporalDevServer(executable, dbFilename, port, options, tempDir, uiPort);
     try {
       await server.start();
     } catch (err) {
@@ -75,7 +85,8 @@ export class TemporalDevServer {
   /** Starts the server (again) on the same file and port and resolves once it answers; no-op if running. */
   async start(): Promise<void> {
     if (this.child) return;
-    const args = ['server', 'start-dev', '--db-filename', this.dbFilename, '--ip', '127.0.0.1', '--port', String(this.port), '--headless'];
+    const args = ['server', 'start-dev', '--db-filename', this.dbFilename, '--ip', '127.0.0.1', '--port', String(this.port)];
+    args.push(...(this.uiPort === undefined ? ['--headless'] : ['--ui-ip', '127.0.0.1', '--ui-port', String(this.uiPort), '--ui-disable-news-fetch']));
     args.push('--log-level', 'warn');
     for (const ns of this.options.namespaces ?? []) args.push('--namespace', ns);
     for (const key of this.options.searchAttributes ?? AIRBYTE_SEARCH_ATTRIBUTE_KEYS) {

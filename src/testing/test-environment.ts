@@ -8,11 +8,15 @@ import { AirbyteSyncClient } from '../client';
 import { createAirbyteWorker, type AirbyteWorkerOptions } from '../worker';
 import { AIRBYTE_SEARCH_ATTRIBUTE_KEYS } from '../workflows/search-attributes';
 import { MockAirbyteServer, type MockAirbyteOptions } from './mock-airbyte';
-import { resolveTemporalCli } from './temporal-cli';
+import { TemporalDevServer } from './dev-server';
 
 export interface AirbyteTestEnvironmentOptions {
   /** An already running Temporal server, or options for a dev server started here (the default). */
-  temporal?: { address: string; namespace?: string } | { ui?: boolean; uiPort?: number };
+  /**
+   * Its own dev server (with the UI if asked), which registers the Airbyte search attributes, or an existing
+   * server: say `searchAttributes: true` when that one has them too.
+   */
+  temporal?: { address: string; namespace?: string; searchAttributes?: boolean } | { ui?: boolean; uiPort?: number; logFile?: string };
   /** Options of the mock Airbyte server that backs the `default` instance. */
   mock?: MockAirbyteOptions;
   /** Overrides for the `default` instance that points at the mock, e.g. a short `createJobTimeoutMs`. */
@@ -25,6 +29,8 @@ export interface AirbyteTestEnvironmentOptions {
   dbt?: AirbyteWorkerOptions['dbt'];
   /** The worker's resolver of connector `secretRef`s (see AirbyteWorkerOptions.secrets). */
   secrets?: AirbyteWorkerOptions['secrets'];
+  /** OpenTelemetry tracing on the worker (see AirbyteWorkerOptions.tracing). */
+  tracing?: AirbyteWorkerOptions['tracing'];
   /** Worker-wide limit on Airbyte activity starts per second (default 20). */
   maxAirbyteCallsPerSecond?: number;
   workerOptions?: Partial<WorkerOptions>;
@@ -49,6 +55,9 @@ export class AirbyteTestEnvironment {
     private readonly workerOptions: AirbyteWorkerOptions,
     /** The Temporal Web UI, when the dev server was started with it. */
     readonly uiUrl: string | undefined,
+    /** Whether `syncs` keeps the Airbyte search attributes (the server knows them). */
+    readonly searchAttributes: boolean,
+    private readonly devServer: TemporalDevServer | undefined,
   ) {
     this.running = current.run();
   }
@@ -56,23 +65,17 @@ export class AirbyteTestEnvironment {
   static async start(options: AirbyteTestEnvironmentOptions = {}): Promise<AirbyteTestEnvironment> {
     const mock = await MockAirbyteServer.start(options.mock);
     let temporal: TestWorkflowEnvironment | undefined;
+    let server: TemporalDevServer | undefined;
     try {
       const t = options.temporal ?? {};
       let uiUrl: string | undefined;
       if ('address' in t) {
         temporal = await TestWorkflowEnvironment.createFromExistingServer({ address: t.address, namespace: t.namespace, client: { dataConverter: options.dataConverter } });
       } else {
-        temporal = await TestWorkflowEnvironment.createLocal({
-          server: {
-            executable: resolveTemporalCli(),
-            ip: '127.0.0.1',
-            ui: t.ui ?? false,
-            uiPort: t.uiPort,
-            searchAttributes: AIRBYTE_SEARCH_ATTRIBUTE_KEYS,
-          },
-          client: { dataConverter: options.dataConverter },
-        });
-        if (t.ui) uiUrl = `http://127.0.0.1:${t.uiPort ?? Number(temporal.address.split(':').pop()) + 1000}`;
+        // Our own dev server rather than the SDK's: quiet (its output goes to a log file, not the terminal).
+        server = await TemporalDevServer.start({ ui: t.ui ?? false, uiPort: t.uiPort, searchAttributes: AIRBYTE_SEARCH_ATTRIBUTE_KEYS, logFile: t.logFile });
+        temporal = await TestWorkflowEnvironment.createFromExistingServer({ address: server.address, client: { dataConverter: options.dataConverter } });
+        uiUrl = server.uiUrl;
       }
       const credentials = mock.credentials;
       const workerOptions: AirbyteWorkerOptions = {
@@ -89,13 +92,16 @@ export class AirbyteTestEnvironment {
         activities: options.activities,
         dbt: options.dbt,
         secrets: options.secrets,
+        tracing: options.tracing,
         maxAirbyteCallsPerSecond: options.maxAirbyteCallsPerSecond,
         workerOptions: options.dataConverter ? { dataConverter: options.dataConverter, ...options.workerOptions } : options.workerOptions,
       };
       const worker = await createAirbyteWorker(workerOptions);
-      return new AirbyteTestEnvironment(temporal, mock, worker, workerOptions, uiUrl);
+      const searchAttributes = 'address' in t ? (t.searchAttributes ?? false) : true;
+      return new AirbyteTestEnvironment(temporal, mock, worker, workerOptions, uiUrl, searchAttributes, server);
     } catch (err) {
       await temporal?.teardown();
+      await server?.close();
       await mock.close();
       throw err;
     }
@@ -115,7 +121,7 @@ export class AirbyteTestEnvironment {
 
   /** Start, watch and cancel syncs on this environment's task queue. */
   get syncs(): AirbyteSyncClient {
-    return new AirbyteSyncClient(this.client, { taskQueue: this.taskQueue });
+    return new AirbyteSyncClient(this.client, { taskQueue: this.taskQueue, searchAttributes: this.searchAttributes });
   }
 
   /** Stops the worker and starts a new one, as a deploy or a crash would: running workflows must carry on. */
@@ -128,6 +134,7 @@ export class AirbyteTestEnvironment {
   async close(): Promise<void> {
     await this.stopWorker();
     await this.temporal.teardown();
+    await this.devServer?.close();
     await this.mock.close();
   }
 

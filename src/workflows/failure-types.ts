@@ -10,6 +10,10 @@ export const SyncFailureType = {
   Aborted: 'AirbyteSyncAborted',
   /** The workflow input was rejected before any Airbyte call. */
   InvalidInput: 'AirbyteInvalidInput',
+  /** The sync workflow itself was cancelled (its job, when it was the last waiter of one we created, too). Client-side. */
+  Cancelled: 'AirbyteSyncCancelled',
+  /** The sync workflow was terminated, or hit a Temporal run or execution timeout. Client-side. */
+  Terminated: 'AirbyteSyncTerminated',
 } as const;
 export type SyncFailureType = (typeof SyncFailureType)[keyof typeof SyncFailureType];
 

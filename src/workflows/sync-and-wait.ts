@@ -21,6 +21,8 @@ import { AirbyteSearchAttributes as SA } from './search-attributes';
 import { syncJobStartedSignal } from './signals';
 import { parseSyncInput, type ParsedSyncInput, type SyncInput, type SyncResult } from './sync-input';
 import { syncProgressQuery, type SyncProgress } from './sync-progress';
+import { connectionLabel } from './summaries';
+import { recordFailure, recordJobKnown, recordResult } from './sync-telemetry';
 
 export { syncProgressQuery, type SyncProgress };
 
@@ -55,6 +57,7 @@ export async function syncAndWait(input: SyncInput): Promise<SyncResult> {
   const opts = check.value;
   const { instance, connectionId } = opts;
   const ownerWorkflowId = jobOwnerWorkflowId(connectionId, instance);
+  const labels = { instance, connectionId, ...(opts.connectionName && { connectionName: opts.connectionName }) };
   const waiterId = workflowInfo().workflowId;
   const startedAt = Date.now();
   const deadline = opts.timeoutMs !== undefined ? startedAt + opts.timeoutMs : undefined;
@@ -76,7 +79,7 @@ export async function syncAndWait(input: SyncInput): Promise<SyncResult> {
     progress.status = job.status;
     if (opts.searchAttributes) upsertSearchAttributes([{ key: SA.jobId, value: job.jobId }, { key: SA.jobStatus, value: job.status }]);
     setCurrentDetails(
-      `Airbyte ${job.jobType} job **${job.jobId}** for connection \`${connectionId}\` (${instance}): **${job.status}**` +
+      `Airbyte ${job.jobType} job **${job.jobId}** for ${connectionLabel(opts)}: **${job.status}**` +
         `${progress.attached ? ' (joined a running job)' : ''}; watched by \`${ownerWorkflowId}\``,
     );
   };
@@ -88,6 +91,7 @@ export async function syncAndWait(input: SyncInput): Promise<SyncResult> {
     progress.attached = k.attached;
     progress.owned = k.owned;
     show(k.job);
+    recordJobKnown(labels, k.jobId, k.attached);
     if (opts.notifyParent) await notifyParent(k.jobId, k.attached);
   });
   setHandler(jobEndedSignal, (e) => {
@@ -124,8 +128,19 @@ export async function syncAndWait(input: SyncInput): Promise<SyncResult> {
     });
   }
   const outcome = ended as JobEnded;
-  if (stop?.why === 'cancel') throw stop.error;
-  return finish(outcome, stop?.why === 'timeout');
+  const seenAt = Date.now();
+  if (stop?.why === 'cancel') {
+    recordFailure(labels, stop.error, seenAt);
+    throw stop.error;
+  }
+  try {
+    const result = finish(outcome, stop?.why === 'timeout');
+    recordResult(labels, result, seenAt);
+    return result;
+  } catch (err) {
+    recordFailure(labels, err, seenAt);
+    throw err;
+  }
 
   function finish(end: JobEnded, didTimeOut: boolean): SyncResult {
     const job = end.job ?? known?.job;

@@ -37,6 +37,8 @@ export interface SyncInput {
     /** After a `POST /jobs` that got no answer, look this long for the job it may have created before posting again. Default 60 s. */
     createGrace?: Duration;
   };
+  /** The connection's name, for people: summaries and details in the Temporal UI, logs. Not used to find it. */
+  connectionName?: string;
   /** Keep the Airbyte search attributes (connection, instance, job id, job status) up to date; the server must know them. */
   searchAttributes?: boolean;
   /** Signal the parent workflow the job id once it is known (pipelines use it to show running jobs). */
@@ -103,6 +105,14 @@ const duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
 const syncInputSchema = z
   .object({
     connectionId: z.string().regex(UUID, 'must be an Airbyte connection id (a UUID)'),
+    connectionName: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .max(200, 'must be at most 200 characters')
+      // eslint-disable-next-line no-control-regex -- control characters are what is refused
+      .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not hold control characters')
+      .optional(),
     jobType: z.enum(JOB_TYPES, { error: `must be one of ${JOB_TYPES.join(', ')}` }).default('sync'),
     instance: z.string().regex(INSTANCE_NAME, 'must be an instance name: letters, digits, ".", "_" or "-", at most 100 characters').default('default'),
     poll: z
@@ -145,6 +155,7 @@ const syncInputSchema = z
 
 export interface ParsedSyncInput {
   connectionId: string;
+  connectionName?: string;
   jobType: JobType;
   instance: string;
   poll: PollPolicy;
@@ -183,6 +194,7 @@ export function parseSyncInput(input: unknown): InputCheck<ParsedSyncInput> {
     ok: true,
     value: {
       connectionId: v.connectionId,
+      connectionName: v.connectionName,
       jobType: v.jobType,
       instance: v.instance,
       poll,

@@ -16,7 +16,7 @@ export function startTestEnvironment(options: Omit<AirbyteTestEnvironmentOptions
   if (!address || !codePath) throw new Error('test/setup/global-setup.ts did not run');
   return AirbyteTestEnvironment.start({
     ...options,
-    temporal: { address },
+    temporal: { address, searchAttributes: true }, // test/setup registers them
     workerOptions: { workflowBundle: { codePath }, ...options.workerOptions },
   });
 }

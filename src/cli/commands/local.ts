@@ -16,6 +16,14 @@ Configured from the environment:
   Secrets    AIRBYTE_SECRETS_DIR: connector credentials as <dir>/<secretRef>.json
 The global --address, --namespace, --profile, --config-file and --task-queue options override them.`;
 
+const MOCK_HELP = `
+Connection ids are random at every start unless given. Each --connection-id fixes the id of the next
+connection, in the order they are made: the succeeding ones (--connections), then --failing, --slow and
+--incomplete. With fixed ids (and --client-id/--client-secret) a worker or script elsewhere, e.g. in
+docker compose, can be configured ahead of time and still works after the mock restarts. For example:
+  temporal-airbyte mock-airbyte --connections 1 --failing 1 \\
+    --connection-id 00000000-0000-4000-8000-000000000001 --connection-id 00000000-0000-4000-8000-000000000002`;
+
 export function registerLocalCommands(program: Command, action: Action): void {
   program
     .command('worker')
@@ -39,13 +47,14 @@ export function registerLocalCommands(program: Command, action: Action): void {
 
   program
     .command('demo')
-    .description('a Temporal dev server, the mock Airbyte and a worker, here; runs one sync and prints it')
-    .option('--stay', 'keep everything up afterwards, for the Temporal UI')
-    .option('--ui-port <port>', 'the Temporal UI port')
+    .description('a Temporal dev server with its UI, the mock Airbyte and a worker, here: runs a small pipeline (two syncs -> dbt -> a downstream sync) live, then keeps the UI up until Ctrl-C')
+    .option('--exit', 'exit once the pipeline ends (the default when CI is set)')
+    .option('--ui-port <port>', 'the Temporal UI port (default: a free one)')
     .action(
-      action(async (_ctx, opts: { stay?: boolean; uiPort?: string }) => {
+      action(async (ctx, opts: { exit?: boolean; uiPort?: string }) => {
         const { runDemo } = await import('../../demo');
-        await runDemo({ stay: opts.stay ?? false, uiPort: opts.uiPort ? Number(opts.uiPort) : undefined });
+        const stay = !opts.exit && !process.env.CI;
+        await runDemo({ output: ctx.output, stay, uiPort: opts.uiPort ? Number(opts.uiPort) : undefined });
         return ExitCode.Succeeded;
       }),
     );
@@ -62,11 +71,14 @@ export function registerLocalCommands(program: Command, action: Action): void {
     .option('--incomplete <n>', 'connections whose jobs fail an attempt, then succeed', '0')
     .option('--client-id <id>', 'fixed client credentials (generated when absent)')
     .option('--client-secret <secret>')
+    .option('--connection-id <uuid>', 'the id of the next connection, repeatable (generated when absent)', (id: string, ids: string[] | undefined) => [...(ids ?? []), id])
+    .addHelpText('after', MOCK_HELP)
     .action(
-      action(async (_ctx, opts: Record<string, string | undefined>) => {
+      action(async (_ctx, opts: Record<string, string | string[] | undefined>) => {
         const { runStandalone } = await import('../../testing/mock-airbyte');
         const flag = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-        const argv = Object.entries(opts).flatMap(([k, v]) => (v === undefined ? [] : [`--${flag(k)}`, v]));
+        // Repeatable options come as arrays: one flag per value, as runStandalone parses them.
+        const argv = Object.entries(opts).flatMap(([k, v]) => (v === undefined ? [] : [v].flat().flatMap((value) => [`--${flag(k)}`, value])));
         let server;
         try {
           server = await runStandalone(argv);

@@ -1,3 +1,4 @@
+import type { Duration } from '@temporalio/common';
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import type { Command } from 'commander';
 import { syncWorkflowId } from '../../client';
@@ -21,10 +22,18 @@ export function registerSyncCommands(program: Command, action: Action): void {
     .option('--instance <name>', 'the Airbyte instance, as the worker names it', 'default')
     .option('--job-type <type>', 'sync, reset or clear', 'sync')
     .option('--timeout <duration>', "give up (and cancel the job) after this long, e.g. '2h'")
+    .option('--poll-interval <duration>', "check the job this often, e.g. '30s' (default: 10 % of its running time, from 5 s to 60 s)")
     .option('--no-wait', 'start it and return')
     .action(
-      action(async (ctx, connectionId: string, opts: { instance: string; jobType: string; timeout?: string; wait: boolean }) => {
-        const input = { connectionId, instance: opts.instance, jobType: opts.jobType as JobType, timeout: opts.timeout as SyncInput['timeout'] };
+      action(async (ctx, connectionId: string, opts: { instance: string; jobType: string; timeout?: string; pollInterval?: string; wait: boolean }) => {
+        const every = opts.pollInterval as Duration | undefined;
+        const input: SyncInput = {
+          connectionId,
+          instance: opts.instance,
+          jobType: opts.jobType as JobType,
+          timeout: opts.timeout as SyncInput['timeout'],
+          ...(every !== undefined && { poll: { initialInterval: every, maxInterval: every } }),
+        };
         const workflowId = syncWorkflowId(input); // checks the input before anything connects
         const { client, syncs } = await ctx.connect();
         const joined = await isRunning(client, workflowId);
@@ -84,7 +93,20 @@ export function registerSyncCommands(program: Command, action: Action): void {
           return ExitCode.Succeeded;
         }
         if (type === 'airbyteJobOwner') {
-          const progress = await client.workflow.getHandle(workflowId).query<OwnerProgress>('airbyteJobOwnerProgress').catch(() => undefined);
+          const ownerProgress = () => client.workflow.getHandle(workflowId).query<OwnerProgress>('airbyteJobOwnerProgress');
+          if (opts.wait && status === 'RUNNING') {
+            // Follow the connection's current job through a sync waiting on it: its result is the job's end.
+            const waiter = (await ownerProgress().catch(() => undefined))?.waiters[0];
+            if (waiter) {
+              ctx.output.note(`following job of connection ${id} through sync workflow ${waiter}`);
+              const watched = await watch(ctx.output, syncs.result(waiter), syncLine(syncs, waiter));
+              if (watched.kind === 'interrupted') return interruptedNote(ctx.output, 'sync', waiter);
+              if (watched.kind === 'failed') throw watched.error;
+              ctx.output.result({ ...watched.value, workflowId: waiter }, () => describeSyncResult(watched.value));
+              return ExitCode.Succeeded;
+            }
+          }
+          const progress = await ownerProgress().catch(() => undefined);
           ctx.output.result({ workflowId, workflowStatus: status, progress }, () => [
             `connection ${progress?.connectionId ?? id}: ${progress?.job ? `job ${progress.job.jobId} ${progress.job.status}` : (progress?.state ?? status.toLowerCase())}`,
             ...(progress?.waiters.length ? [`  waiting on it: ${progress.waiters.join(', ')}`] : []),
@@ -219,3 +241,4 @@ export function pipelineLine(p: PipelineProgress): string {
   const running = p.steps.filter((s) => s.state === 'running').map((s) => s.id);
   return `${count('succeeded')}/${p.steps.length} steps done${running.length ? `, running: ${running.slice(0, 5).join(', ')}${running.length > 5 ? ', ...' : ''}` : ''}${count('failed') ? `, ${count('failed')} failed` : ''}`;
 }
+

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { UUID } from '../../workflows/validation';
 import { MockAirbyteServer } from './server';
 import type { MockConnectionScript } from './types';
 
@@ -6,7 +7,22 @@ import type { MockConnectionScript } from './types';
 //   npx tsx src/testing/mock-airbyte/standalone.ts --port 8000 --connections 3 --running-ms 5000
 
 const USAGE =
-  'Usage: mock-airbyte [--port N (8000)] [--host H (127.0.0.1)] [--connections N (3)] [--running-ms N] [--failing N] [--slow N] [--incomplete N] [--client-id ID] [--client-secret SECRET]';
+  'Usage: mock-airbyte [--port N (8000)] [--host H (127.0.0.1)] [--connections N (3)] [--running-ms N] [--failing N] [--slow N] [--incomplete N] [--client-id ID] [--client-secret SECRET] [--connection-id UUID]...';
+
+const string = { type: 'string' } as const;
+const OPTIONS = {
+  port: string,
+  host: string,
+  connections: string,
+  'running-ms': string,
+  failing: string,
+  slow: string,
+  incomplete: string,
+  'client-id': string,
+  'client-secret': string,
+  // Repeatable: the ids of the connections in the order they are made (the succeeding ones, then failing, slow, incomplete).
+  'connection-id': { type: 'string', multiple: true },
+} as const;
 
 /** Connections whose jobs end badly or late, to try a client's failure paths by hand. */
 const SCRIPTED = {
@@ -18,22 +34,17 @@ const SCRIPTED = {
 
 /** Starts a mock server with demo connections, prints how to reach it and keeps running until closed. */
 export async function runStandalone(argv: string[]): Promise<MockAirbyteServer> {
-  const string = { type: 'string' } as const;
-  let values: Partial<Record<'port' | 'host' | 'connections' | 'running-ms' | 'failing' | 'slow' | 'incomplete' | 'client-id' | 'client-secret', string>>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { port: string, host: string, connections: string, 'running-ms': string, failing: string, slow: string, incomplete: string, 'client-id': string, 'client-secret': string },
-    }));
-  } catch (err) {
-    throw new Error(`${err instanceof Error ? err.message : 'Bad arguments'}. ${USAGE}`, { cause: err });
-  }
-  const count = (name: keyof typeof values, fallback: number) => {
+  const values = parse(argv);
+  const count = (name: Exclude<keyof typeof values, 'connection-id'>, fallback: number) => {
     const raw = values[name] ?? String(fallback);
     if (!/^\d+$/.test(raw)) throw new Error(`--${name} must be a non-negative integer. ${USAGE}`);
     return Number(raw);
   };
   const runningMs = values['running-ms'] === undefined ? undefined : count('running-ms', 0);
+  const kinds = (['failing', 'slow', 'incomplete'] as const).map((kind) => ({ kind, n: count(kind, 0) }));
+  const succeeding = count('connections', 3);
+  // Checked before listening, so a bad id never leaves a half-configured server behind.
+  const ids = fixedIds(values['connection-id'] ?? [], succeeding + kinds.reduce((sum, k) => sum + k.n, 0));
   const server = await MockAirbyteServer.start({
     port: count('port', 8000),
     host: values.host ?? '127.0.0.1',
@@ -41,9 +52,9 @@ export async function runStandalone(argv: string[]): Promise<MockAirbyteServer> 
     auth: { clientId: values['client-id'], clientSecret: values['client-secret'] },
     ...(runningMs !== undefined && { defaultScript: { phases: [{ status: 'pending', ms: 20 }, { status: 'running', ms: runningMs }] } }),
   });
-  const connections = Array.from({ length: count('connections', 3) }, (_, i) => server.addConnection({ name: `demo-connection-${i + 1}` }));
-  for (const kind of ['failing', 'slow', 'incomplete'] as const) {
-    for (let i = 0; i < count(kind, 0); i++) connections.push(server.addConnection({ name: `${kind}-connection-${i + 1}`, script: SCRIPTED[kind] }));
+  const connections = Array.from({ length: succeeding }, (_, i) => server.addConnection({ connectionId: ids.shift(), name: `demo-connection-${i + 1}` }));
+  for (const { kind, n } of kinds) {
+    for (let i = 0; i < n; i++) connections.push(server.addConnection({ connectionId: ids.shift(), name: `${kind}-connection-${i + 1}`, script: SCRIPTED[kind] }));
   }
   console.log(
     [
@@ -57,6 +68,30 @@ export async function runStandalone(argv: string[]): Promise<MockAirbyteServer> 
     ].join('\n'),
   );
   return server;
+}
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options: OPTIONS }).values;
+  } catch (err) {
+    throw new Error(`${err instanceof Error ? err.message : 'Bad arguments'}. ${USAGE}`, { cause: err });
+  }
+}
+
+/**
+ * The --connection-id values, checked. Fixed ids let another process (a worker in docker compose, a script)
+ * name the connections ahead of time, and keep naming them after the mock restarts with its state gone.
+ */
+function fixedIds(ids: string[], connections: number): string[] {
+  const bad = ids.find((id) => !UUID.test(id));
+  if (bad !== undefined) throw new Error(`--connection-id must be a UUID, got '${bad}'. ${USAGE}`);
+  const lower = ids.map((id) => id.toLowerCase());
+  const twice = lower.find((id, i) => lower.indexOf(id) !== i);
+  if (twice !== undefined) throw new Error(`--connection-id ${twice} is given twice`);
+  if (ids.length > connections) {
+    throw new Error(`${ids.length} --connection-id values for ${connections} connections: raise --connections (or --failing, --slow, --incomplete)`);
+  }
+  return [...ids];
 }
 
 if (require.main === module) {

@@ -11,7 +11,8 @@ import {
 } from '@temporalio/workflow';
 import type { AirbyteActivities } from '../../activities';
 import type { DbtActivities } from '../../activities/dbt';
-import type { AllowlistActivities } from '../../plugin';
+import type { AllowlistActivities } from '../../allowlists';
+import { syncSummary } from '../summaries';
 import { syncAndWait } from '../sync-and-wait';
 import type { SyncResult } from '../sync-input';
 import type { ActivityStep, DbtStep, PipelineStep, SyncStep, WorkflowStep } from './definition';
@@ -84,11 +85,12 @@ async function runSync(step: SyncStep, status: StepStatus, ctx: StepContext): Pr
   return executeChild(syncAndWait, {
     ...childOptions,
     workflowId,
-    staticSummary: `pipeline step ${step.id}: Airbyte ${step.jobType ?? 'sync'} of ${step.connection ?? connectionId}`,
+    staticSummary: `pipeline step ${step.id}: ${syncSummary({ jobType: step.jobType ?? 'sync', connectionId, connectionName: step.connection, instance: instance ?? 'default' })}`,
     memo: { airbyteInstance: instance ?? 'default', airbyteConnectionId: connectionId, airbytePipelineStep: step.id },
     args: [
       {
         connectionId,
+        connectionName: step.connection,
         instance,
         jobType: step.jobType,
         poll: step.poll,

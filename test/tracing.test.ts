@@ -1,0 +1,34 @@
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { AirbyteTestEnvironment } from '../src/testing';
+import { FAST_POLL, startTestEnvironment } from './helpers/environment';
+
+// Tracing by option: the SDK's OpenTelemetry interceptors on the worker, workflow spans included (the worker
+// bundles the workflows with the tracing interceptors in them, as the traced prebuilt bundle has them).
+const exporter = new InMemorySpanExporter();
+let env: AirbyteTestEnvironment;
+
+beforeAll(async () => {
+  env = await startTestEnvironment({
+    tracing: { spanProcessor: new SimpleSpanProcessor(exporter) },
+    workerOptions: { workflowBundle: undefined }, // not the run's untraced bundle
+  });
+}, 180_000);
+afterAll(async () => {
+  await env?.close();
+});
+
+test('a sync leaves spans for its workflows and its Airbyte activities, in one trace per workflow run', async () => {
+  const { connectionId } = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: 300 }] } });
+  const result = await env.syncs.syncAndWait({ connectionId, poll: FAST_POLL });
+  expect(result.status).toBe('succeeded');
+  // The workflow's own span ends with its last activation, which may complete just after the client has the result.
+  await env.mock.waitFor(() => exporter.getFinishedSpans().some((s) => s.name === 'RunWorkflow:syncAndWait'));
+  const names = exporter.getFinishedSpans().map((s) => s.name);
+  expect(names).toEqual(expect.arrayContaining(['RunWorkflow:syncAndWait', 'RunWorkflow:airbyteJobOwner', 'StartActivity:airbyteCreateJob', 'RunActivity:airbyteCreateJob', 'RunActivity:airbyteGetJob']));
+  // The activity ran inside its workflow's trace.
+  const spans = exporter.getFinishedSpans();
+  const create = spans.find((s) => s.name === 'RunActivity:airbyteCreateJob');
+  const scheduled = spans.find((s) => s.name === 'StartActivity:airbyteCreateJob');
+  expect(create?.spanContext().traceId).toBe(scheduled?.spanContext().traceId);
+  expect(create?.parentSpanId).toBe(scheduled?.spanContext().spanId);
+});
