@@ -93,6 +93,17 @@ async function main(): Promise<void> {
     const offboard = await admin.offboardTenant({ tenantId: 'acme' });
     if (offboard.deleted.length !== 4) throw new Error(`offboarding deleted ${offboard.deleted.length} objects`);
     await save(tenantWorkflowId('acme'), 'tenant-offboard');
+    // A connection with history, watched with webhooks: a slow safety poll, ended by a hint (a webhook's signal).
+    const hooked = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: 1_500 }], streams: [{ name: 'users', records: 2, bytes: 20 }] } });
+    await env.syncs.syncAndWait({ connectionId: hooked.connectionId, ...fast });
+    env.mock.setScript(hooked.connectionId, { phases: [{ status: 'running', ms: Infinity }], streams: [{ name: 'users', records: 3, bytes: 30 }] });
+    const hinted = await env.syncs.startSync({ connectionId: hooked.connectionId, poll: { webhooks: true } });
+    await env.mock.waitFor(() => env.mock.jobs({ connectionId: hooked.connectionId }).length === 2);
+    env.mock.finishJob(env.mock.jobs({ connectionId: hooked.connectionId })[1]!.jobId, 'succeeded');
+    for (let checked = false; !checked; ) checked = await env.syncs.checkNow(hinted.workflowId);
+    await hinted.result();
+    await save(hinted.workflowId, 'sync-webhooks');
+    await save(jobOwnerWorkflowId(hooked.connectionId), 'owner-hinted');
   } finally {
     await env.close();
   }

@@ -10,7 +10,7 @@ import {
 import { ApplicationFailure, CancelledFailure, TerminatedFailure, TimeoutFailure } from '@temporalio/common';
 import { TemporalUnreachableError } from './config/temporal-connection';
 import { AirbyteInputError, pipelineStartOptions, syncStartOptions, syncWorkflowId } from './common/start-options';
-import type { OwnerProgress } from './workflows/owner/protocol';
+import { checkJobSignal, type OwnerProgress } from './workflows/owner/protocol';
 import { syncSummary } from './workflows/summaries';
 
 export { AirbyteInputError, syncWorkflowId };
@@ -140,6 +140,21 @@ export class AirbyteSyncClient {
     } catch {
       return progress; // the owner has just ended: the sync's own view stands
     }
+  }
+
+  /**
+   * Asks the owner of the sync's job to look at the job now (after a webhook your own system received, say)
+   * instead of at its next scheduled check. A hint: the owner confirms with Airbyte. False when no job is
+   * being watched.
+   */
+  async checkNow(workflowId: string): Promise<boolean> {
+    const progress = await this.progress(workflowId);
+    if (!progress.ownerWorkflowId || progress.jobId === undefined) return false;
+    await this.client.workflow
+      .getHandle(progress.ownerWorkflowId)
+      .signal(checkJobSignal, { jobId: progress.jobId, source: 'manual' })
+      .catch(rethrowTemporal);
+    return true;
   }
 
   /** Cancels the workflow; it cancels its Airbyte job before it ends. */

@@ -1,4 +1,6 @@
-import { DEFAULT_POLL_POLICY, nextPollDelay, pollsForDuration } from '../src/workflows/poll-policy';
+import { expectedDuration } from '../src/activities/owner/find-job';
+import type { AirbyteJob } from '../src/airbyte';
+import { DEFAULT_POLL_POLICY, latenessForDuration, nextPollDelay, pollsForDuration } from '../src/workflows/poll-policy';
 import { isoDurationToMs } from '../src/workflows/iso-duration';
 
 test('the poll delay grows with the time the job has run, from the initial interval to the cap', () => {
@@ -25,4 +27,41 @@ test('ISO-8601 durations as Airbyte sends them', () => {
   expect(isoDurationToMs('PT0S')).toBe(0);
   expect(isoDurationToMs(undefined)).toBeUndefined();
   expect(isoDurationToMs('soon')).toBeUndefined();
+});
+
+const MIN = 60_000;
+const fixed = (ms: number) => ({ initialMs: ms, maxMs: ms, latenessRatio: 0.0001 });
+
+test.each([10, 60, 360])('with history, a %i-minute job costs at most 1/10 of a 10 s poll and is seen within 5 %% of its length', (minutes) => {
+  const duration = minutes * MIN;
+  const shaped = { ...DEFAULT_POLL_POLICY, adaptive: true, expectedMs: duration };
+  expect(pollsForDuration(duration, shaped)).toBeLessThanOrEqual(pollsForDuration(duration, fixed(10_000)) / 10);
+  for (const actual of [0.92, 1, 1.1, 1.5, 3].map((f) => f * duration)) {
+    expect(latenessForDuration(actual, shaped)).toBeLessThanOrEqual(Math.max(0.05 * actual, DEFAULT_POLL_POLICY.maxMs));
+  }
+});
+
+test('history shapes the schedule only when the caller left it to us; without history the proportional rule holds', () => {
+  const expectedMs = 10 * MIN;
+  expect(nextPollDelay(0, { ...DEFAULT_POLL_POLICY, expectedMs })).toBe(DEFAULT_POLL_POLICY.initialMs); // not adaptive
+  expect(nextPollDelay(0, { ...DEFAULT_POLL_POLICY, adaptive: true })).toBe(DEFAULT_POLL_POLICY.initialMs); // no history
+  expect(nextPollDelay(0, { ...DEFAULT_POLL_POLICY, adaptive: true, expectedMs })).toBe(expectedMs / 3); // sparse early
+  expect(nextPollDelay(0.95 * expectedMs, { ...DEFAULT_POLL_POLICY, adaptive: true, expectedMs })).toBe(0.04 * expectedMs); // dense near the end
+  expect(nextPollDelay(2 * expectedMs, { ...DEFAULT_POLL_POLICY, adaptive: true, expectedMs })).toBe(DEFAULT_POLL_POLICY.maxMs); // overdue: proportional
+});
+
+test('with webhooks, only a safety net: first at 1.5x the expected duration (an hour without history), then doubling', () => {
+  const expectedMs = 10 * MIN;
+  const hooked = { ...DEFAULT_POLL_POLICY, webhooks: true };
+  expect(nextPollDelay(0, { ...hooked, expectedMs })).toBe(1.5 * expectedMs);
+  expect(nextPollDelay(1.5 * expectedMs, { ...hooked, expectedMs })).toBe(1.5 * expectedMs);
+  expect(nextPollDelay(0, hooked)).toBe(60 * MIN);
+  expect(pollsForDuration(6 * 60 * MIN, { ...hooked, expectedMs: 6 * 60 * MIN })).toBe(1);
+});
+
+test('the expected duration is the median of recent successes of the same job type', () => {
+  const job = (jobType: string, status: string, duration?: string) => ({ jobId: 1, jobType, status, duration, connectionId: 'c', startTime: '2026-12-01T00:00:00Z' }) as AirbyteJob;
+  expect(expectedDuration([job('sync', 'succeeded', 'PT10M'), job('sync', 'failed', 'PT1M'), job('sync', 'succeeded', 'PT12M'), job('reset', 'succeeded', 'PT1S'), job('sync', 'succeeded', 'PT11M')], 'sync')).toBe(11 * MIN);
+  expect(expectedDuration([job('sync', 'succeeded', 'PT10M'), job('sync', 'succeeded', 'PT20M')], 'sync')).toBe(15 * MIN);
+  expect(expectedDuration([job('sync', 'running'), job('sync', 'succeeded')], 'sync')).toBeUndefined();
 });

@@ -1,6 +1,6 @@
 import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { CancelledFailure, TerminatedFailure } from '@temporalio/common';
-import { AirbyteSyncError, type AirbyteSyncClient, type SyncResult } from '../../src';
+import { AirbyteSyncError, SyncFailureType, type AirbyteSyncClient, type SyncResult } from '../../src';
 
 /** How one caller's wait for a sync ended. */
 export type Outcome =
@@ -45,7 +45,12 @@ export async function awaitOutcome(client: Client, syncs: AirbyteSyncClient, wor
       const result = await client.withAbortSignal(abort.signal, () => syncs.result(workflowId));
       return done({ kind: 'result', result });
     } catch (err) {
-      if (err instanceof AirbyteSyncError) return done({ kind: 'sync-error', type: err.type, message: err.message, result: err.result });
+      if (err instanceof AirbyteSyncError) {
+        // The client names how a sync without an Airbyte outcome ended: cancelled, or terminated.
+        if (err.type === SyncFailureType.Cancelled) return done({ kind: 'cancelled' });
+        if (err.type === SyncFailureType.Terminated) return done({ kind: 'terminated', message: `terminated: ${err.message}` });
+        return done({ kind: 'sync-error', type: err.type, message: err.message, result: err.result });
+      }
       if (err instanceof WorkflowFailedError) {
         if (err.cause instanceof CancelledFailure) return done({ kind: 'cancelled' });
         if (err.cause instanceof TerminatedFailure) return done({ kind: 'terminated', message: `terminated: ${describe(err.cause)}` });

@@ -30,4 +30,9 @@ export const OwnerMessages = {
   jobEnded: 'airbyteJobEnded',
   /** Query on the owner. */
   progress: 'airbyteJobOwnerProgress',
+  /**
+   * Signal, anyone -> owner: look at the job now (an Airbyte webhook said it ended, or a person asked). A hint,
+   * never a result: the owner confirms with one `GET /jobs/{id}`; a hint for another job is ignored.
+   */
+  checkJob: 'airbyteCheckJob',
 } as const;

@@ -15,7 +15,13 @@ export interface SyncInput {
   /** Name of an Airbyte instance configured on the worker; default `default`. */
   instance?: string;
   /** How often to look at the job: the wait grows from `initialInterval` to `maxInterval`. */
-  poll?: { initialInterval?: Duration; maxInterval?: Duration; latenessRatio?: number };
+  /**
+   * How the job is watched. Default: shaped by the connection's recent job durations when it has some (sparse
+   * early, dense near the expected end), else every 10 % of the time it has run, from 5 s to 60 s. A
+   * `maxInterval` pins the proportional rule. `webhooks: true`: Airbyte's webhooks reach a receiver for this
+   * connection's workspace (see the README), so the job is only polled as a slow safety net.
+   */
+  poll?: { initialInterval?: Duration; maxInterval?: Duration; latenessRatio?: number; webhooks?: boolean };
   /** Give up after this long overall (across continue-as-new). Default: wait as long as the job runs. */
   timeout?: Duration;
   /** Cancel the Airbyte job when the timeout passes. Default true. */
@@ -26,7 +32,7 @@ export interface SyncInput {
   onFailure?: 'throw' | 'return';
   /** Fetch per-stream stats and failure reasons at the end (Configuration API, best effort). Default true. */
   report?: boolean;
-  /** Continue-as-new once history holds this many events. Default 5,000 (Temporal warns at 10,240). */
+  /** Continue-as-new once history holds this many events. Default 2,000 (Temporal warns at 10,240; short histories replay fast). */
   historyBound?: number;
   /** Retry policy of the Airbyte activities (the defaults suit production; tests shorten them). */
   retry?: {
@@ -120,6 +126,7 @@ const syncInputSchema = z
         initialInterval: duration.optional(),
         maxInterval: duration.optional(),
         latenessRatio: z.number().positive().max(10).optional(),
+        webhooks: z.boolean().optional(),
       })
       .strict()
       .default({}),
@@ -130,7 +137,7 @@ const syncInputSchema = z
     report: z.boolean().default(true),
     notifyParent: z.boolean().default(false),
     searchAttributes: z.boolean().default(false),
-    historyBound: z.number().int().min(50).max(40_000).default(5_000),
+    historyBound: z.number().int().min(50).max(40_000).default(2_000),
     retry: z
       .object({
         initialInterval: duration.optional(),
@@ -185,6 +192,9 @@ export function parseSyncInput(input: unknown): InputCheck<ParsedSyncInput> {
     initialMs: v.poll.initialInterval ?? DEFAULT_POLL_POLICY.initialMs,
     maxMs: v.poll.maxInterval ?? Math.max(DEFAULT_POLL_POLICY.maxMs, v.poll.initialInterval ?? 0),
     latenessRatio: v.poll.latenessRatio ?? DEFAULT_POLL_POLICY.latenessRatio,
+    // A pinned maxInterval is a promise to look at least that often: history does not stretch it.
+    adaptive: v.poll.maxInterval === undefined,
+    ...(v.poll.webhooks && { webhooks: true }),
   };
   if (poll.maxMs < poll.initialMs) return { ok: false, message: 'invalid sync input: poll.maxInterval must not be shorter than poll.initialInterval' };
   if (v.retry.initialInterval !== undefined && v.retry.maximumInterval !== undefined && v.retry.maximumInterval < v.retry.initialInterval) {

@@ -1,4 +1,5 @@
-import { isTerminalJobStatus, type AirbyteClient } from '../../airbyte';
+import { isTerminalJobStatus, type AirbyteClient, type AirbyteJob } from '../../airbyte';
+import { isoDurationToMs } from '../../common/iso-duration';
 import { toSnapshot } from '../snapshot';
 import type { FindJobInput, FoundJobs } from './types';
 
@@ -23,5 +24,21 @@ export async function findJobs(client: AirbyteClient, input: FindJobInput): Prom
             (createdSince === undefined || Date.parse(job.startTime) >= createdSince - CREATED_SINCE_TOLERANCE_MS),
         );
   const newestJobId = jobs.reduce((max, job) => Math.max(max, job.jobId), 0);
-  return { active: active && toSnapshot(active), recent: recent && toSnapshot(recent), newestJobId };
+  return { active: active && toSnapshot(active), recent: recent && toSnapshot(recent), newestJobId, expectedMs: expectedDuration(jobs, input.jobType) };
+}
+
+/** Jobs of a connection vary; the median of the last few successes is what the next one will likely take. */
+const HISTORY_JOBS = 10;
+
+/** The median duration of the connection's recent succeeded jobs of this type (from the same listing: no extra call). */
+export function expectedDuration(jobs: readonly AirbyteJob[], jobType: string): number | undefined {
+  const durations = jobs
+    .filter((job) => job.jobType === jobType && job.status === 'succeeded')
+    .slice(0, HISTORY_JOBS)
+    .map((job) => isoDurationToMs(job.duration))
+    .filter((ms): ms is number => ms !== undefined && ms > 0)
+    .sort((a, b) => a - b);
+  if (durations.length === 0) return undefined;
+  const mid = Math.floor(durations.length / 2);
+  return durations.length % 2 ? durations[mid] : Math.round(((durations[mid - 1] as number) + (durations[mid] as number)) / 2);
 }

@@ -37,6 +37,8 @@ export interface FoundJobs {
   recent?: JobSnapshot;
   /** The highest job id of the connection seen (0 when it has none). */
   newestJobId: number;
+  /** The median duration of its recent succeeded jobs of this type, when it has some: shapes the polling. */
+  expectedMs?: number;
 }
 
 /** A waiter's request to the owner of a connection's jobs. */
@@ -45,7 +47,7 @@ export interface JoinRequest {
   waiterId: string;
   jobType: JobType;
   /** The waiter's poll and retry preferences; the owner uses the most eager of its waiters'. */
-  poll: { initialMs: number; maxMs: number; latenessRatio: number };
+  poll: { initialMs: number; maxMs: number; latenessRatio: number; adaptive?: boolean; webhooks?: boolean };
   retry: { initialIntervalMs?: number; maximumIntervalMs?: number; maximumAttempts?: number };
   /** After an unanswered POST /jobs, how long to look for the job it may have created before posting again. */
   createGraceMs?: number;

@@ -24,6 +24,7 @@ import { innermostMessage } from '../failure-message';
 import { jobOwnerWorkflowId, OwnerMemo } from './ids';
 import { mergePrefs, type OwnerPrefs } from './prefs';
 import {
+  checkJobSignal,
   jobEndedSignal,
   jobKnownSignal,
   joinJobUpdate,
@@ -101,6 +102,8 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
   let lastCheckedAt: string | undefined;
   let nextCheckAt: string | undefined;
   let wake = 0;
+  // A webhook or a person said the job may have ended: look now rather than at the next scheduled check.
+  let hinted = false;
 
   const active = (cur: CurrentJob) => cur.waiters.filter((w) => !w.leave && !w.done);
   const prefsOf = (cur: CurrentJob): OwnerPrefs => mergePrefs((active(cur).length ? active(cur) : cur.waiters).map((w) => w.request));
@@ -119,8 +122,17 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
       createAttempts: cur?.trigger.attempts ?? 0,
       lastCheckedAt,
       nextCheckAt,
+      expectedMs: cur?.trigger.expectedMs,
       runs: state.runs,
     };
+  });
+
+  setHandler(checkJobSignal, (hint) => {
+    // Signals cannot be refused: a malformed hint, or one for another job, is dropped.
+    const job = state.current?.job;
+    if (!job || job.terminal || typeof hint !== 'object' || hint === null) return;
+    if (hint.jobId !== undefined && hint.jobId !== job.jobId) return;
+    hinted = true;
   });
 
   setHandler(
@@ -292,12 +304,15 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
       }
       const info = workflowInfo();
       if (info.continueAsNewSuggested || info.historyLength >= Math.min(...cur.waiters.map((w) => w.request.historyBound))) return 'continue-as-new';
-      if (seen === wake) {
-        // Nothing changed since the last check: wait, but wake up for a join or a leave.
-        const wait = nextPollDelay(Date.now() - cur.startedAt, prefs.poll);
-        nextCheckAt = new Date(Date.now() + wait).toISOString();
-        const woke = await condition(() => seen !== wake, wait);
-        if (woke) continue;
+      if (seen === wake || hinted) {
+        if (!hinted) {
+          // Nothing changed since the last check: wait, but wake up for a join, a leave or a hint.
+          const wait = nextPollDelay(Date.now() - cur.startedAt, { ...prefs.poll, expectedMs: cur.trigger.expectedMs });
+          nextCheckAt = new Date(Date.now() + wait).toISOString();
+          const woke = await condition(() => seen !== wake || hinted, wait);
+          if (woke && !hinted) continue;
+        }
+        hinted = false;
         const previous = job;
         try {
           job = cur.job = await act.poll.airbyteGetJob({ instance, jobId: previous.jobId });
@@ -473,6 +488,7 @@ function checkJoinRequest(request: JoinRequest): void {
   const { poll, retry } = request;
   if (typeof poll !== 'object' || poll === null || !ms(poll.initialMs) || !ms(poll.maxMs) || poll.maxMs < poll.initialMs) throw new Error('poll must have initialMs <= maxMs, positive');
   if (typeof poll.latenessRatio !== 'number' || !(poll.latenessRatio > 0 && poll.latenessRatio <= 10)) throw new Error('poll.latenessRatio must be in (0, 10]');
+  if (![undefined, true, false].includes(poll.adaptive) || ![undefined, true, false].includes(poll.webhooks)) throw new Error('poll.adaptive and poll.webhooks must be booleans');
   if (typeof retry !== 'object' || retry === null || !optionalMs(retry.initialIntervalMs) || !optionalMs(retry.maximumIntervalMs)) throw new Error('retry intervals must be positive durations');
   const attempts = retry.maximumAttempts;
   if (attempts !== undefined && !(Number.isInteger(attempts) && attempts > 0 && attempts <= 1_000_000)) throw new Error('retry.maximumAttempts must be a positive integer');

@@ -35,6 +35,9 @@ export function mergePrefs(requests: readonly JoinRequest[]): OwnerPrefs {
       initialMs: min(requests.map((r) => r.poll.initialMs), DEFAULT_POLL_POLICY.initialMs),
       maxMs: min(requests.map((r) => r.poll.maxMs), DEFAULT_POLL_POLICY.maxMs),
       latenessRatio: min(requests.map((r) => r.poll.latenessRatio), DEFAULT_POLL_POLICY.latenessRatio),
+      // Only when every waiter leaves the schedule to us, and every one counts on webhooks.
+      adaptive: requests.length > 0 && requests.every((r) => r.poll.adaptive === true),
+      webhooks: requests.length > 0 && requests.every((r) => r.poll.webhooks === true),
     },
     retry: retryOf(requests),
     // Unlimited as soon as one waiter wants unlimited: the job must not fail under a patient waiter.

@@ -37,6 +37,13 @@ export type JobEnded =
   | { kind: 'error'; message: string; job?: JobSnapshot; owned: boolean; attached: boolean };
 export const jobEndedSignal = defineSignal<[JobEnded]>(OwnerMessages.jobEnded);
 
+/** A wake-up for the owner: check the job now. `jobId` limits it to that job (a webhook names one). */
+export interface JobHint {
+  jobId?: number;
+  source: 'webhook' | 'manual';
+}
+export const checkJobSignal = defineSignal<[JobHint]>(OwnerMessages.checkJob);
+
 export interface OwnerProgress {
   instance: string;
   connectionId: string;
@@ -49,6 +56,8 @@ export interface OwnerProgress {
   createAttempts: number;
   lastCheckedAt?: string;
   nextCheckAt?: string;
+  /** What the job will likely take, from the connection's recent successes: it shapes the checks. */
+  expectedMs?: number;
   runs: number;
 }
 export const ownerProgressQuery = defineQuery<OwnerProgress>(OwnerMessages.progress);

@@ -20,6 +20,8 @@ export interface TriggerState {
   attempts: number;
   ambiguous: CreateWindow[];
   lastMessage?: string;
+  /** The median duration of the connection's recent successes of this job type (from the first look). */
+  expectedMs?: number;
 }
 
 export type TriggerResult =
@@ -85,6 +87,7 @@ async function tryToStart(ctx: TriggerContext): Promise<TriggerResult> {
     const found = await unlessAbandoned(ctx, find);
     if (found === undefined) return { kind: 'abandoned' };
     state.baselineJobId = found.newestJobId;
+    if (found.expectedMs !== undefined) state.expectedMs = found.expectedMs;
     if (found.active?.jobType === jobType) return { kind: 'job', job: found.active, owned: false };
   }
 
