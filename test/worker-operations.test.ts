@@ -2,7 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
+import { randomBytes } from 'node:crypto';
+import { AirbyteClient } from '../src/airbyte';
 import { AirbyteSyncClient } from '../src/client';
+import { configureWebhookNotifications, webhookUrl } from '../src/webhooks';
 import { AirbyteMetrics } from '../src/common/metric-names';
 import { MockAirbyteServer } from '../src/testing';
 import { freePort } from '../src/testing/dev-server';
@@ -35,7 +38,7 @@ afterAll(async () => {
   await mock?.close();
 });
 
-async function startWorker(): Promise<WorkerRun> {
+async function startWorker(extraEnv: NodeJS.ProcessEnv = {}): Promise<WorkerRun> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', pathToFileURL(require.resolve('tsx')).href, CLI, 'worker'], {
     env: {
@@ -50,6 +53,7 @@ async function startWorker(): Promise<WorkerRun> {
       TEMPORAL_AIRBYTE_LOG_FORMAT: 'json',
       TEMPORAL_AIRBYTE_METRICS_ADDRESS: `127.0.0.1:${port}`,
       TEMPORAL_AIRBYTE_WORKFLOW_BUNDLE: process.env.TEMPORAL_TEST_BUNDLE,
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -150,4 +154,27 @@ test('SIGTERM during a sync stops the worker cleanly; the next worker completes 
   const everything = [...first.raw, ...second.raw].join('\n');
   expect(everything).not.toMatch(/taskToken|modules by path|webpack/i);
   expect(everything).not.toContain(mock.credentials?.clientSecret);
+});
+
+test("Airbyte's webhook, received inside the worker process, ends a sync that would otherwise wait an hour", async () => {
+  const token = randomBytes(24).toString('base64url');
+  const port = await freePort();
+  const worker = await startWorker({ TEMPORAL_AIRBYTE_WEBHOOK_ADDRESS: `127.0.0.1:${port}`, TEMPORAL_AIRBYTE_WEBHOOK_TOKEN: token });
+  await until(() => worker.lines.some((l) => l.msg === 'Airbyte webhook receiver listening'), worker);
+  const connection = mock.addConnection({ script: { phases: [{ status: 'running', ms: Infinity }], streams: [{ name: 'orders', records: 9, bytes: 90 }] } });
+  const url = webhookUrl(`http://127.0.0.1:${port}`, 'default', token);
+  const airbyte = new AirbyteClient({ url: mock.publicApiUrl, ...mock.credentials });
+  await configureWebhookNotifications(airbyte, connection.workspaceId, { successUrl: url, failureUrl: url });
+
+  // No history and webhooks on: the owner's next look is an hour away; only the webhook can end this quickly.
+  const handle = await syncs.startSync({ connectionId: connection.connectionId, poll: { webhooks: true } });
+  await until(async () => (await syncs.progress(handle.workflowId))?.status === 'running', worker);
+  const jobId = (await syncs.progress(handle.workflowId))?.jobId as number;
+  mock.finishJob(jobId, 'succeeded');
+  expect(await syncs.result(handle.workflowId)).toMatchObject({ status: 'succeeded', jobId, rowsSynced: 9 });
+  expect(mock.webhookDeliveries().filter((d) => d.status === 202)).toHaveLength(1);
+
+  worker.child.kill('SIGTERM');
+  expect(await worker.exited).toBe(0);
+  expect(worker.raw.join('\n')).not.toContain(token);
 });

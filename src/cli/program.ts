@@ -6,6 +6,7 @@ import { registerLocalCommands } from './commands/local';
 import { registerPipelineCommands } from './commands/pipelines';
 import { registerScheduleCommands } from './commands/schedules';
 import { registerSyncCommands } from './commands/syncs';
+import { registerWebhookCommands } from './commands/webhooks';
 import { CliContext, type GlobalOptions } from './context';
 import { ExitCode, exitCodeOf } from './exit-codes';
 import { processIO, type CliIO } from './io';
@@ -38,6 +39,7 @@ export function buildProgram(io: CliIO, action: Action): Command {
   registerScheduleCommands(program, action);
   registerAirbyteCommands(program, action);
   registerLocalCommands(program, action);
+  registerWebhookCommands(program, action);
   return program;
 }
 

@@ -49,6 +49,13 @@ const WORKER: WorkerVariable[] = [
   exact('OTEL_EXPORTER_OTLP_ENDPOINT', 'an OTLP/HTTP collector URL; when set, the worker sends OpenTelemetry traces there'),
   exact('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'the same for traces only (the full URL, e.g. http://collector:4318/v1/traces)'),
   exact('OTEL_SERVICE_NAME', 'service.name of the spans (default: temporal-airbyte-worker)'),
+  exact('TEMPORAL_AIRBYTE_WEBHOOK_ADDRESS', 'ip:port to receive Airbyte\'s notification webhooks on, in the worker process, e.g. 0.0.0.0:8088 (default: no receiver)'),
+  // One entry for the family: TEMPORAL_AIRBYTE_WEBHOOK_TOKEN (default instance) and TEMPORAL_AIRBYTE_WEBHOOK_TOKEN_<NAME>.
+  {
+    name: 'TEMPORAL_AIRBYTE_WEBHOOK_TOKEN',
+    pattern: /^TEMPORAL_AIRBYTE_WEBHOOK_TOKEN(?:_[A-Z0-9_]+)?$/,
+    description: 'the secret in the webhook URL <base>/airbyte/webhooks/<instance>/<token>, 24+ characters; _<NAME> for instance <NAME> (as in AIRBYTE_<NAME>_*)',
+  },
   exact('TEMPORAL_AIRBYTE_SEARCH_ATTRIBUTES', 'true: syncs and pipelines started by the CLI keep the Airbyte search attributes (the server must have them)'),
 ];
 
@@ -105,7 +112,7 @@ const caseless = <T extends z.ZodType>(schema: T, normalise: (s: string) => stri
  * The metrics endpoint is handed to Temporal's Rust core, which takes a socket address: an IP literal and a
  * port. A host name (`localhost:9464`) would only fail later, deep in Runtime.install, so refuse it here.
  */
-function isSocketAddress(value: string): boolean {
+export function isSocketAddress(value: string): boolean {
   const match = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(value);
   if (!match) return false;
   const [, ipv6, ipv4, port] = match;

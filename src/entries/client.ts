@@ -19,3 +19,5 @@ export { exactNamePattern } from '../common/name-pattern';
 export { formatReconcileReport } from '../workflows/reconcile/format-report';
 export * from '../codec';
 export * from '../workflows/definitions';
+// Airbyte's notification webhooks as wake-ups for the owners (a receiver, and the workspace settings for it).
+export * from '../webhooks';

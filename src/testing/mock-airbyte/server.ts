@@ -3,13 +3,16 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Authenticator, authKind } from './auth';
 import { FaultQueue, faultReply, replaced, truncated } from './faults';
+import { forgedWebhookBody, jobWebhook } from './job-webhooks';
 import { MAX_TIMER_MS, type Outcome } from './jobs';
 import { configError, problem, type Reply } from './problems';
 import { destinationView, sourceView, workspaceView } from './resource-views';
 import { configApi, publicApi, type ApiCall } from './routes';
+import { tryWebhook } from './routes/notifications';
 import { redactSecrets } from './secrets';
 import { MockState, type Actor } from './state';
 import type * as T from './types';
+import { WebhookOutbox } from './webhooks';
 
 // HTTP front of the mock: routing by base URL, recording, User-Agent and auth checks, fault injection.
 
@@ -86,6 +89,7 @@ export class MockAirbyteServer extends EventEmitter<{ job: [T.MockJob] }> {
   private readonly recorded: T.RecordedRequest[] = [];
   private readonly waiters = new Set<Waiter>();
   private readonly delays = new Map<NodeJS.Timeout, () => void>();
+  private readonly webhooks = new WebhookOutbox(() => this.notify());
   private closing?: Promise<void>;
 
   static async start(options: T.MockAirbyteOptions = {}): Promise<MockAirbyteServer> {
@@ -121,6 +125,7 @@ export class MockAirbyteServer extends EventEmitter<{ job: [T.MockJob] }> {
       options.defaultScript,
       (job) => {
         this.emit('job', job);
+        this.sendJobWebhook(job);
         this.notify();
       },
       { cancelDelayMs: options.cancelDelayMs },
@@ -253,16 +258,34 @@ export class MockAirbyteServer extends EventEmitter<{ job: [T.MockJob] }> {
   injectFault(fault: T.MockFault): void { this.faults.add(fault); }
   clearFaults(): void { this.faults.clear(); }
 
+  // Airbyte's notification webhooks: a sync job that succeeds or fails POSTs to its workspace's enabled success
+  // or failure webhook (set with PATCH /workspaces/{id} `notifications`), once its final status is readable.
+  /** Every webhook sent (or dropped by a `lost` fault), oldest first; URLs masked, bodies as sent. */
+  webhookDeliveries(): T.MockWebhookDelivery[] { return this.webhooks.list; }
+  /** Loses, duplicates or delays the next matching job webhook (see MockWebhookFault). */
+  injectWebhookFault(fault: T.MockWebhookFault): void { this.webhooks.addFault(fault); }
+  clearWebhookFaults(): void { this.webhooks.clearFaults(); }
+  /** Sends the webhooks held by `late` faults now. */
+  releaseWebhooks(): void { this.webhooks.release(); }
+  /** POSTs `body` to `url` as Airbyte would post a webhook: what anyone who learnt the URL can do. */
+  sendForgedWebhook(url: string, body: unknown): Promise<T.MockWebhookDelivery> { return this.webhooks.post(url, body, { event: 'forged' }); }
+  /** A realistic job webhook body for any ids (random ones unless given), e.g. to forge one. */
+  forgeWebhookBody(given: { connectionId?: string; jobId?: number; success?: boolean; workspaceId?: string } = {}): unknown {
+    return forgedWebhookBody(this.origin, given);
+  }
+
   /** Drops jobs, recorded requests and faults; keeps workspaces, sources, destinations, connections, scripts and tokens. */
   reset(): void {
     this.state.reset();
     this.recorded.length = 0;
     this.faults.clear();
+    this.webhooks.reset();
   }
 
   close(): Promise<void> {
     this.closing ??= new Promise<void>((resolve) => {
       this.state.jobs.clearTimers();
+      this.webhooks.close();
       for (const [timer, release] of this.delays) {
         clearTimeout(timer);
         release();
@@ -289,7 +312,7 @@ export class MockAirbyteServer extends EventEmitter<{ job: [T.MockJob] }> {
     if (this.closing) return;
     if (fault?.kind === 'reset') return this.abandon(record, res);
     const call: ApiCall = { method, path: route, query, body, baseUrl: this.origin + base };
-    const handled = fault?.kind === 'status' ? faultReply(fault) : this.dispatch(api, call, req);
+    const handled = fault?.kind === 'status' ? faultReply(fault) : await this.dispatch(api, call, req);
     // The handle-then-* faults let the side effect happen (e.g. a job is created) and lose, delay, cut or replace the answer.
     if (fault?.kind === 'handle-then-reset') return this.abandon(record, res);
     const reply = fault?.kind === 'handle-then-truncate' ? truncated(handled) : fault?.kind === 'handle-then-replace' ? replaced(fault) : handled;
@@ -298,7 +321,7 @@ export class MockAirbyteServer extends EventEmitter<{ job: [T.MockJob] }> {
     if (!this.closing) send(res, reply);
   }
 
-  private dispatch(api: Api, call: ApiCall, req: IncomingMessage): Reply {
+  private dispatch(api: Api, call: ApiCall, req: IncomingMessage): Reply | Promise<Reply> {
     const fail = (status: 403 | 401, message: string) =>
       api === 'config' ? configError(status, message) : problem(status === 403 ? 'forbidden' : 'invalid-api-key', { message });
     try {
@@ -307,6 +330,8 @@ export class MockAirbyteServer extends EventEmitter<{ job: [T.MockJob] }> {
       if (api !== 'none' && call.path === '/health' && call.method === 'GET') return health(api);
       if (!this.auth.allows(req.headers.authorization)) return fail(401, 'Missing, invalid or expired credentials.');
       if (api === 'public') return publicApi(this.state, call);
+      // The one route that waits on something (the test send's answer).
+      if (api === 'config' && call.method === 'POST' && call.path === '/notifications/try_webhook') return tryWebhook(this.webhooks, call.body);
       if (api === 'config') return configApi(this.state, call);
       return problem('resource-not-found', { message: `No route for ${call.method} ${call.path}` });
     } catch (err) {
@@ -335,6 +360,11 @@ export class MockAirbyteServer extends EventEmitter<{ job: [T.MockJob] }> {
       const timer = setTimeout(release, Math.min(ms, MAX_TIMER_MS));
       this.delays.set(timer, release);
     });
+  }
+
+  private sendJobWebhook(job: T.MockJob): void {
+    const webhook = jobWebhook(this.state, job, this.origin);
+    if (webhook) this.webhooks.jobEnded(webhook.url, webhook.body, { event: webhook.event, jobId: job.jobId, connectionId: job.connectionId });
   }
 
   private viewOf<S, V>(item: S | undefined, view: (item: S) => V): V | undefined {

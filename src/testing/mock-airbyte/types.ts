@@ -213,3 +213,38 @@ export interface MockConnection {
   createdAt: number; // epoch seconds
   tags: MockTag[];
 }
+
+/**
+ * What happens to the next matching job webhook (success or failure); `times` default 1. Matched by `event` and
+ * `connectionId` when given. `lost`: never sent (Airbyte keeps no outbox and never retries). `duplicate`: sent
+ * twice, the second once the first was answered (a retried job-status call sends again). `late`: held `ms`, or
+ * without `ms` until releaseWebhooks().
+ */
+export interface MockWebhookFault {
+  kind: 'lost' | 'duplicate' | 'late';
+  ms?: number;
+  times?: number;
+  event?: 'success' | 'failure';
+  connectionId?: string;
+}
+
+/** One webhook the mock sent, or dropped on purpose. */
+export interface MockWebhookDelivery {
+  /** When it was sent (or dropped); epoch ms. */
+  time: number;
+  /** A job's success or failure, a `try_webhook` test send, or one a test forged (sendForgedWebhook). */
+  event: 'success' | 'failure' | 'test' | 'forged';
+  /** The URL posted to, its last path segment (where a token goes) and its query masked as `***`. */
+  url: string;
+  jobId?: number;
+  connectionId?: string;
+  /** False for a `lost` one. */
+  sent: boolean;
+  /** The status answered; 0 when nothing was (not sent, refused, reset). Any 2xx counts as delivered. */
+  status: number;
+  /** Why no answer came (connection refused, reset). */
+  error?: string;
+  fault?: MockWebhookFault['kind'];
+  /** The JSON body, as sent. */
+  body: unknown;
+}
