@@ -1,121 +1,159 @@
-// `npm run bench`: the figures behind the default poll policy and history bound.
-//  1. Airbyte API calls per sync, ours against the fixed intervals other orchestrators use (computed in this run).
-//  2. History events per poll, measured on a real Temporal dev server, and what that means for a long sync.
-import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { AirbyteTestEnvironment } from '../src/testing';
-import { DEFAULT_POLL_POLICY, nextPollDelay, pollsForDuration, type PollPolicy } from '../src/workflows/poll-policy';
+// `npm run bench`: the figures behind the defaults, measured in one run on one code path, printed as markdown and
+// written to docs/performance.md (and the README between `<!-- bench:start -->` and `<!-- bench:end -->`).
+//
+//   npm run bench -- [--quick] [--fanout 100,1000] [--only detection,fanout,memory,startup] [--write | --no-write]
+//
+//  1. detection  Detection latency, Airbyte calls and history per sync: our poll policies against fixed intervals
+//                (the workflow's own schedule on a virtual clock; the webhook path and history per poll measured live).
+//  2. fanout     A pipeline of N syncs against a bare Temporal fan-out of the same shape, each on one worker process.
+//  3. memory     RSS of a worker with N syncs waiting, against a bare sleeping workflow.
+//  4. startup    Worker start with the prebuilt bundle against bundling at start.
+//
+// `--quick` runs the same code with small sizes (a smoke run, under 2 minutes). A full run (no --quick, no --only)
+// writes docs/performance.md; other runs only print unless `--write`.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { resolveTemporalCli } from '../src/testing';
+import { bareBundle, oursBundle, packagedBundle, ROOT } from './lib/bundles';
+import { BenchEnv } from './lib/env';
+import { Report, table, targetsTable, verdict } from './lib/report';
+import { scaleOf } from './lib/scale';
+import { bytes, dur } from './lib/stats';
+import { detectionSection } from './sections/detection';
+import { fanoutSection } from './sections/fanout';
+import { memorySection } from './sections/memory';
+import { startupSection } from './sections/startup';
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-const DURATIONS: [string, number][] = [
-  ['1 min', MIN],
-  ['10 min', 10 * MIN],
-  ['1 h', HOUR],
-  ['6 h', 6 * HOUR],
-  ['24 h', 24 * HOUR],
-  ['72 h', 72 * HOUR],
-];
-const FIXED: [string, number][] = [
-  ['PyAirbyte 2 s', 2_000],
-  ['Airflow 3 s', 3_000],
-  ['dagster 10 s', 10_000],
-  ['prefect 15 s', 15_000],
-];
+const SECTIONS = ['detection', 'fanout', 'memory', 'startup'] as const;
+type Section = (typeof SECTIONS)[number];
 
-const fixed = (ms: number): PollPolicy => ({ initialMs: ms, maxMs: ms, latenessRatio: 0 });
+const README_START = '<!-- bench:start -->';
+const README_END = '<!-- bench:end -->';
 
-function pollTable(): void {
-  console.log('\n## Airbyte API calls (polls) per sync: fixed interval / ours (higher = we make fewer calls)\n');
-  console.log(['job lasts', 'ours', 'worst lateness', ...FIXED.map(([n]) => n)].join(' | '));
-  for (const [label, ms] of DURATIONS) {
-    const ours = pollsForDuration(ms, DEFAULT_POLL_POLICY);
-    const lateness = nextPollDelay(ms, DEFAULT_POLL_POLICY) / 1000;
-    const ratios = FIXED.map(([, interval]) => {
-      const theirs = pollsForDuration(ms, fixed(interval));
-      return `${theirs} (${(theirs / ours).toFixed(1)}x)`;
-    });
-    console.log([label, ours, `${lateness} s`, ...ratios].join(' | '));
+class UsageError extends Error {}
+
+function options() {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        quick: { type: 'boolean', default: false },
+        fanout: { type: 'string' },
+        only: { type: 'string' },
+        write: { type: 'boolean' },
+        'no-write': { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  if (values.help) {
+    console.log('npm run bench -- [--quick] [--fanout 100,1000] [--only detection,fanout,memory,startup] [--write | --no-write]');
+    process.exit(0);
+  }
+  const fanout = values.fanout?.split(',').map((s) => Number(s.trim().replace(/_/g, '')));
+  if (fanout?.some((n) => !Number.isInteger(n) || n < 1 || n > 100_000)) throw new UsageError(`--fanout takes sizes from 1 to 100000, comma-separated; got ${values.fanout}`);
+  const byNumber = (s: string) => (/^[1-4]$/.test(s) ? SECTIONS[Number(s) - 1] : s);
+  const only = values.only?.split(',').map((s) => byNumber(s.trim())).filter(Boolean);
+  const unknown = only?.filter((s) => !SECTIONS.includes(s as Section)) ?? [];
+  if (unknown.length) throw new UsageError(`unknown section ${unknown.join(', ')}; known: ${SECTIONS.join(', ')} (or 1-4)`);
+  const sections = (only ?? [...SECTIONS]) as Section[];
+  const full = !values.quick && only === undefined && fanout === undefined;
+  const write = values['no-write'] ? false : (values.write ?? full);
+  return { quick: values.quick, fanout, sections, write, full };
+}
+
+function temporalVersion(): string {
+  try {
+    const cli = resolveTemporalCli();
+    if (cli.type !== 'existing-path') return 'unknown';
+    return execFileSync(cli.path, ['--version'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
   }
 }
 
-async function historyFigures(): Promise<void> {
-  const env = await AirbyteTestEnvironment.start();
-  try {
-    const measure = async (polls: number) => {
-      const { connectionId } = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: Infinity }] } });
-      const handle = await env.syncs.startSync({ connectionId, poll: { initialInterval: '10ms', maxInterval: '10ms' } });
-      await env.mock.waitFor(() => env.mock.requestsTo('GET', /^\/jobs\/\d+$/).filter((r) => r.path.endsWith(`/${env.mock.jobs({ connectionId })[0]?.jobId}`)).length >= polls, 120_000);
-      env.mock.finishJob(env.mock.jobs({ connectionId })[0]!.jobId, 'succeeded');
-      const result = await env.syncs.result(handle.workflowId);
-      const events = (await handle.fetchHistory()).events?.length ?? 0;
-      return { polls: result.polls, events };
-    };
-    const a = await measure(2);
-    const b = await measure(12);
-    const perPoll = (b.events - a.events) / (b.polls - a.polls);
-    const overhead = a.events - a.polls * perPoll;
-    const bound = 5_000;
-    const pollsPerRun = Math.floor((bound - overhead) / perPoll);
-    console.log('\n## History (measured on the dev server)\n');
-    console.log(`runs: ${a.polls} polls -> ${a.events} events; ${b.polls} polls -> ${b.events} events`);
-    console.log(`events per poll: ${perPoll.toFixed(1)}; fixed overhead per run: ${overhead.toFixed(0)} events`);
-    console.log(`history bound ${bound}: one run holds ~${pollsPerRun} polls before continue-as-new`);
-    for (const [label, ms] of DURATIONS) {
-      const polls = pollsForDuration(ms, DEFAULT_POLL_POLICY);
-      const unbounded = Math.round(overhead + polls * perPoll);
-      const dagster = Math.round(overhead + pollsForDuration(ms, fixed(10_000)) * perPoll);
-      console.log(
-        `${label}: ${polls} polls, ${unbounded} events without continue-as-new (dagster-like 10 s: ${dagster}); ` +
-          `with the bound: ${Math.max(1, Math.ceil(polls / pollsPerRun))} run(s), each < ${bound} events`,
-      );
-    }
-  } finally {
-    await env.close();
-  }
+function compactTable(report: Report): string {
+  return table(
+    ['what', 'ours', 'baseline', 'target', ''],
+    report.compact.map((c) => [c.what, c.ours, c.baseline, c.target, c.verdict === 'MISSED' ? '**MISSED**' : c.verdict]),
+    ['l', 'l', 'l', 'l', 'l'],
+  );
 }
 
-/** A wide pipeline on one worker: wall time and the parent's history, against a one-sync pipeline as baseline. */
-async function pipelineScale(size: number): Promise<void> {
-  const env = await AirbyteTestEnvironment.start({ maxAirbyteCallsPerSecond: 1_000 });
-  try {
-    const run = async (n: number, maxParallel: number) => {
-      const steps = Array.from({ length: n }, (_, i) => {
-        const { connectionId } = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: 1_000 }], rowsSynced: 1 } });
-        return { id: `s${i}`, kind: 'sync' as const, connectionId, poll: { initialInterval: 1_000, maxInterval: 1_000 } };
-      });
-      const started = Date.now();
-      const handle = await env.syncs.startPipeline({ name: `scale-${n}`, maxParallel, steps });
-      const result = await env.syncs.pipelineResult(handle.workflowId);
-      const wallMs = Date.now() - started;
-      const events = (await handle.fetchHistory()).events?.length ?? 0;
-      return { wallMs, events, succeeded: result.totals.succeeded, peak: env.mock.peakConcurrentJobs() };
-    };
-    const baseline = await run(1, 1);
-    env.mock.reset();
-    const maxParallel = 100;
-    const wide = await run(size, maxParallel);
-    console.log(`\n## Pipeline scale (one worker, mock jobs of 1 s, maxParallel ${maxParallel})\n`);
-    console.log(`baseline, 1 sync: ${baseline.wallMs} ms, parent history ${baseline.events} events`);
-    console.log(
-      `${size} syncs: ${wide.succeeded} succeeded in ${wide.wallMs} ms, parent history ${wide.events} events ` +
-        `(${(wide.events / size).toFixed(1)} per step), peak ${wide.peak} jobs at once`,
-    );
-    const ideal = Math.ceil(size / maxParallel) * baseline.wallMs;
-    console.log(`wall time / (waves x baseline): ${(wide.wallMs / ideal).toFixed(2)} (1.00 = as fast as ${Math.ceil(size / maxParallel)} back-to-back single syncs)`);
-  } finally {
-    await env.close();
+function writeDocs(report: Report, header: string): void {
+  const compact = compactTable(report);
+  const doc =
+    `# Performance\n\n${header}\n\n` +
+    `## Summary\n\nThe compact table the README shows between \`${README_START}\` and \`${README_END}\`:\n\n${compact}\n\n` +
+    `## Targets\n\n${targetsTable(report.targets)}\n\n${report.markdown}\n`;
+  mkdirSync(join(ROOT, 'docs'), { recursive: true });
+  writeFileSync(join(ROOT, 'docs/performance.md'), doc);
+  console.log('\nwrote docs/performance.md');
+  const readmePath = join(ROOT, 'README.md');
+  const readme = existsSync(readmePath) ? readFileSync(readmePath, 'utf8') : '';
+  const start = readme.indexOf(README_START);
+  const end = readme.indexOf(README_END);
+  if (start >= 0 && end > start) {
+    const body = `${README_START}\n${compact}\n\nFrom \`npm run bench\` (${header.split('\n')[0]}); method and every figure: [docs/performance.md](docs/performance.md).\n`;
+    writeFileSync(readmePath, readme.slice(0, start) + body + readme.slice(end));
+    console.log('updated README.md between the bench markers');
+  } else {
+    console.log(`README.md has no ${README_START} ... ${README_END} markers: left as it is`);
   }
 }
 
 async function main(): Promise<void> {
-  console.log(`default poll policy: ${JSON.stringify(DEFAULT_POLL_POLICY)}`);
-  pollTable();
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
-  await historyFigures();
-  await pipelineScale(Number(process.env.BENCH_PIPELINE_SIZE ?? 500));
+  const opts = options();
+  const scale = scaleOf(opts.quick, opts.fanout);
+  const started = Date.now();
+  const report = new Report();
+  const needs = (s: Section) => opts.sections.includes(s);
+
+  const packaged = needs('startup') ? packagedBundle() : undefined;
+  const [ours, bare] = await Promise.all([oursBundle(), bareBundle()]);
+  const built = [ours, bare].filter((b) => b.builtMs > 0);
+  console.log(`workflow bundles: ${built.length ? `built in ${dur(Math.max(...built.map((b) => b.builtMs)))}` : 'from the cache'} (${ours.path})`);
+
+  const env = await BenchEnv.start();
+  try {
+    if (needs('detection')) {
+      const [oursWorker, bareWorker] = await Promise.all([env.worker('airbyte', { bundlePath: ours.path }), env.worker('bare', { bundlePath: bare.path })]);
+      try {
+        await detectionSection(env, oursWorker, bareWorker, scale, report);
+      } finally {
+        await Promise.all([oursWorker.kill(), bareWorker.kill()]);
+      }
+    }
+    if (needs('fanout')) await fanoutSection(env, { ours: ours.path, bare: bare.path }, scale, report);
+    if (needs('memory')) await memorySection(env, { ours: ours.path, bare: bare.path }, scale, report);
+    if (needs('startup') && packaged) await startupSection(env, packaged, scale, report);
+  } finally {
+    await env.close();
+  }
+
+  const cpu = cpus();
+  const runMs = Date.now() - started;
+  const header =
+    `${new Date().toISOString().slice(0, 10)}, \`npm run bench${opts.quick ? ' -- --quick' : ''}\`, ${dur(runMs)}; ` +
+    `${cpu.length} x ${cpu[0]?.model.trim() ?? 'CPU'}, ${bytes(totalmem())} RAM, Node ${process.version}, ${temporalVersion()} (dev server, SQLite in a temp dir). ` +
+    'Every process (dev server, mock Airbyte, bench, worker) shares these cores.';
+  console.log(`\n## Targets\n\n${targetsTable(report.targets)}\n\n## Summary\n\n${compactTable(report)}`);
+  const missed = report.targets.filter((t) => !t.met);
+  console.log(`\n${report.targets.length - missed.length}/${report.targets.length} targets met${missed.length ? `; ${verdict(false)}: ${missed.map((t) => t.name).join('; ')}` : ''}`);
+  console.log(`run time: ${dur(runMs)}`);
+  if (opts.write) writeDocs(report, header);
 }
 
 main().catch((err: unknown) => {
+  if (err instanceof UsageError) {
+    console.error(err.message);
+    process.exit(2);
+  }
   console.error(err);
   process.exit(1);
 });

@@ -1,0 +1,199 @@
+// Section 2: a wide pipeline of syncs against a bare Temporal fan-out of the same shape, each on one worker
+// process, in the same run: makespan, the worker's CPU time and peak memory, the parent's history and result.
+import { jobOwnerWorkflowId } from '../../src/common/job-owner';
+import { PIPELINE_LIMITS, type PipelineDefinition } from '../../src/workflows/pipeline/definition';
+import type { BenchEnv } from '../lib/env';
+import { runHistory } from '../lib/history';
+import { table, type Report } from '../lib/report';
+import type { Scale } from '../lib/scale';
+import { bytes, dur, num, ratio } from '../lib/stats';
+import { cpuMicros, procCpuMs, type BenchWorker } from '../lib/worker';
+
+const JOB_MS = 2_000;
+
+interface Run {
+  makespanMs: number;
+  peakJobs: number;
+  parentEvents: number;
+  parentBytes: number;
+  resultBytes: number;
+  workerCpuMs: number;
+  peakRss: number;
+  serverCpuMs: number;
+  benchCpuMs: number;
+  succeeded: number;
+}
+
+/** At most PIPELINE_LIMITS.steps (1,000) per parent: one history must hold every step (and the server's limit of pending children). */
+function groups(n: number): number[] {
+  const size = PIPELINE_LIMITS.steps;
+  return Array.from({ length: Math.ceil(n / size) }, (_, i) => Math.min(size, n - i * size));
+}
+
+async function measure(env: BenchEnv, worker: BenchWorker, run: () => Promise<Omit<Run, 'workerCpuMs' | 'peakRss' | 'serverCpuMs' | 'benchCpuMs' | 'makespanMs'> & { doneAt: number }>): Promise<Run> {
+  const before = await worker.usage();
+  const server0 = procCpuMs(env.server.pid) ?? Number.NaN;
+  const bench0 = process.cpuUsage();
+  const started = Date.now();
+  const out = await run();
+  const after = await worker.usage();
+  const bench = process.cpuUsage(bench0);
+  const { doneAt, ...rest } = out;
+  return {
+    ...rest,
+    makespanMs: doneAt - started,
+    workerCpuMs: (cpuMicros(after) - cpuMicros(before)) / 1_000,
+    peakRss: after.maxRss,
+    serverCpuMs: (procCpuMs(env.server.pid) ?? Number.NaN) - server0,
+    benchCpuMs: (bench.user + bench.system) / 1_000,
+  };
+}
+
+async function ours(env: BenchEnv, bundlePath: string, n: number): Promise<Run> {
+  const worker = await env.worker('airbyte', { bundlePath });
+  try {
+    env.mock.reset();
+    const connections = Array.from({ length: n }, () => env.mock.addConnection({ script: { phases: [{ status: 'running', ms: JOB_MS }], rowsSynced: 1 } }).connectionId);
+    const hints = env.hints(new Set(connections));
+    const syncs = env.syncs(worker.config.taskQueue);
+    const tag = Math.random().toString(36).slice(2, 8);
+    const run = await measure(env, worker, async () => {
+      let offset = 0;
+      const parents = await Promise.all(
+        groups(n).map(async (size, g) => {
+          const mine = connections.slice(offset, (offset += size));
+          const definition: PipelineDefinition = {
+            name: `fanout-${n}-${tag}-${g}`,
+            maxParallel: size,
+            steps: mine.map((connectionId, i) => ({ id: `s${i}`, kind: 'sync', connectionId })),
+          };
+          const handle = await syncs.startPipeline(definition);
+          const result = await syncs.pipelineResult(handle.workflowId);
+          return { handle, result };
+        }),
+      );
+      const doneAt = Date.now();
+      // Every owner closes too before the CPU time is read: the work of a sync includes its owner's.
+      await Promise.all(connections.map((c) => env.client.workflow.getHandle(jobOwnerWorkflowId(c, 'default')).result()));
+      const histories = await Promise.all(parents.map((p) => runHistory(env.client, p.handle.workflowId)));
+      return {
+        doneAt,
+        peakJobs: env.mock.peakConcurrentJobs(),
+        parentEvents: Math.max(...histories.map((h) => h.events.length)),
+        parentBytes: Math.max(...histories.map((h) => h.bytes)),
+        resultBytes: Math.max(...parents.map((p) => Buffer.byteLength(JSON.stringify(p.result)))),
+        succeeded: parents.reduce((s, p) => s + p.result.totals.succeeded, 0),
+      };
+    });
+    await hints.stop();
+    return run;
+  } finally {
+    await worker.kill();
+  }
+}
+
+async function bare(env: BenchEnv, bundlePath: string, n: number): Promise<Run> {
+  const worker = await env.worker('bare', { bundlePath });
+  try {
+    const tag = Math.random().toString(36).slice(2, 8);
+    return await measure(env, worker, async () => {
+      const results = await Promise.all(
+        groups(n).map(async (children, g) => {
+          const handle = await env.client.workflow.start('bareFanout', { taskQueue: worker.config.taskQueue, workflowId: `bare-fanout-${n}-${tag}-${g}`, args: [{ children, jobMs: JOB_MS }] });
+          const result: unknown = await handle.result();
+          return { workflowId: handle.workflowId, result };
+        }),
+      );
+      const doneAt = Date.now();
+      const histories = await Promise.all(results.map((r) => runHistory(env.client, r.workflowId)));
+      const usage = await worker.usage();
+      return {
+        doneAt,
+        peakJobs: usage.barePeak,
+        parentEvents: Math.max(...histories.map((h) => h.events.length)),
+        parentBytes: Math.max(...histories.map((h) => h.bytes)),
+        resultBytes: Math.max(...results.map((r) => Buffer.byteLength(JSON.stringify(r.result)))),
+        succeeded: results.reduce((s, r) => s + ((r.result as { succeeded?: number }).succeeded ?? 0), 0),
+      };
+    });
+  } finally {
+    await worker.kill();
+  }
+}
+
+export async function fanoutSection(env: BenchEnv, bundles: { ours: string; bare: string }, scale: Scale, report: Report): Promise<void> {
+  report.add(
+    '## 2. Fan-out\n\n' +
+      `\`airbytePipeline\` with N parallel sync steps (\`maxParallel\` N) on mock jobs of ${JOB_MS / 1000} s, against a bare ` +
+      'Temporal fan-out of the same shape (bench/workflows/bare.ts: a parent starting N children that each run three no-op ' +
+      `activities around a ${JOB_MS / 1000} s timer), in the same run. Each runs on ONE fresh worker child process ` +
+      '(default worker options; ours at `maxAirbyteCallsPerSecond` 10,000 so the rate limit does not pace it). Our syncs use ' +
+      "the default poll policy, and the end of each job reaches its owner as a webhook hint (the bench signals `airbyteCheckJob` " +
+      "when the mock's job ends), so neither side waits on a poll. Each of our syncs is two workflows (the waiting " +
+      '`syncAndWait` and its connection\'s owner) making four Airbyte calls; the bare child is one workflow. Worker CPU is ' +
+      "the child's user + system time (every thread: JS, the workflow thread, the SDK's core) until every workflow closed " +
+      '(owners included); peak RSS is its `maxRSS`. The dev server, the mock and the bench share the same 2 cores. ' +
+      `More than ${num(PIPELINE_LIMITS.steps)} steps do not fit one pipeline (its definition limit; the server also caps a ` +
+      'workflow\'s pending children at 2,000): N above that runs as parallel parents of 1,000, on both sides.',
+  );
+  const rows: (string | number)[][] = [];
+  const ratios: (string | number)[][] = [];
+  for (const n of scale.fanout) {
+    const o = await ours(env, bundles.ours, n);
+    const b = await bare(env, bundles.bare, n);
+    const line = (label: string, r: Run) => [
+      label,
+      num(n),
+      `${num(r.succeeded)}/${num(n)}`,
+      dur(r.makespanMs),
+      num(r.peakJobs),
+      num(r.parentEvents),
+      bytes(r.parentBytes),
+      bytes(r.resultBytes),
+      dur(r.workerCpuMs),
+      bytes(r.peakRss),
+      dur(r.serverCpuMs),
+      dur(r.benchCpuMs),
+    ];
+    rows.push(line('**ours** (pipeline)', o), line('bare fan-out', b));
+    const makespan = o.makespanMs / b.makespanMs;
+    const cpu = o.workerCpuMs / b.workerCpuMs;
+    const rss = o.peakRss / b.peakRss;
+    ratios.push([num(n), ratio(makespan), ratio(cpu), ratio(rss), `${dur(o.workerCpuMs / n)} / ${dur(b.workerCpuMs / n)}`]);
+    const limits = {
+      makespan: 'each sync is two workflows and ~4 activities making HTTP calls to the mock, plus the hint signal; the 2 cores are shared with the dev server and the mock',
+      cpu: 'two workflows per sync (waiter + owner) with updates and signals between them, against one bare child',
+      rss: 'twice the workflows in the cache, and our larger workflow bundle (zod among it) per workflow context',
+    };
+    report.target({ section: '2', name: `fan-out ${num(n)}: makespan within 1.25x of bare`, measured: `${ratio(makespan)} (${dur(o.makespanMs)} vs ${dur(b.makespanMs)})`, met: makespan <= 1.25, note: makespan <= 1.25 ? undefined : limits.makespan });
+    report.target({ section: '2', name: `fan-out ${num(n)}: worker CPU within 1.25x of bare`, measured: `${ratio(cpu)} (${dur(o.workerCpuMs)} vs ${dur(b.workerCpuMs)})`, met: cpu <= 1.25, note: cpu <= 1.25 ? undefined : limits.cpu });
+    report.target({ section: '2', name: `fan-out ${num(n)}: peak RSS within 1.5x of bare`, measured: `${ratio(rss)} (${bytes(o.peakRss)} vs ${bytes(b.peakRss)})`, met: rss <= 1.5, note: rss <= 1.5 ? undefined : limits.rss });
+    report.target({
+      section: '2',
+      name: `fan-out ${num(n)}: parent history < 10,000 events`,
+      measured: `${num(o.parentEvents)} events, ${bytes(o.parentBytes)} (bare: ${num(b.parentEvents)})`,
+      met: o.parentEvents < 10_000,
+      note: o.parentEvents < 10_000 ? undefined : 'per step: child started, child completed, the job-started signal and their workflow tasks',
+    });
+    report.target({
+      section: '2',
+      name: `fan-out ${num(n)}: result < 256 KB`,
+      measured: bytes(o.resultBytes),
+      met: o.resultBytes < 256 * 1024,
+      note: o.resultBytes < 256 * 1024 ? undefined : "each step's status carries its whole SyncResult (streams, attempts, job link)",
+    });
+    if (n === Math.max(...scale.fanout)) {
+      report.compact.push(
+        { what: `fan-out ${num(n)} syncs: makespan`, ours: dur(o.makespanMs), baseline: `bare fan-out: ${dur(b.makespanMs)}`, target: '<= 1.25x', verdict: makespan <= 1.25 ? 'met' : 'MISSED' },
+        { what: `fan-out ${num(n)} syncs: worker CPU`, ours: dur(o.workerCpuMs), baseline: `bare: ${dur(b.workerCpuMs)}`, target: '<= 1.25x', verdict: cpu <= 1.25 ? 'met' : 'MISSED' },
+        { what: `fan-out ${num(n)} syncs: peak RSS`, ours: bytes(o.peakRss), baseline: `bare: ${bytes(b.peakRss)}`, target: '<= 1.5x', verdict: rss <= 1.5 ? 'met' : 'MISSED' },
+        { what: `fan-out ${num(n)} syncs: parent history, result`, ours: `${num(o.parentEvents)} events, ${bytes(o.resultBytes)}`, baseline: `bare: ${num(b.parentEvents)} events`, target: '< 10,000 events, < 256 KB', verdict: o.parentEvents < 10_000 && o.resultBytes < 256 * 1024 ? 'met' : 'MISSED' },
+      );
+    }
+  }
+  report.add(
+    table(['run', 'N', 'succeeded', 'makespan', 'peak running jobs', 'parent history events', 'parent history bytes', 'result', 'worker CPU', 'worker peak RSS', 'dev server CPU', 'bench CPU (mock, client)'], rows) +
+      '\n\n' +
+      table(['N', 'makespan ours/bare', 'worker CPU ours/bare', 'peak RSS ours/bare', 'worker CPU per sync (ours / bare)'], ratios),
+  );
+}

@@ -1,0 +1,116 @@
+// Section 3: what waiting syncs cost a worker in memory, against a bare sleeping workflow.
+import type { BenchEnv } from '../lib/env';
+import { table, type Report } from '../lib/report';
+import type { Scale } from '../lib/scale';
+import { bytes, dur, num } from '../lib/stats';
+import type { ChildUsage } from '../lib/protocol';
+import type { BenchWorker } from '../lib/worker';
+
+interface Cost {
+  idle: ChildUsage;
+  loaded: ChildUsage;
+  startMs: number;
+  workflows: number;
+}
+
+/** Starts `n` of something through `start`, `concurrency` at a time. */
+async function inBatches(n: number, concurrency: number, start: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) await start(next++);
+    }),
+  );
+}
+
+async function cost(worker: BenchWorker, warmUp: () => Promise<void>, load: () => Promise<void>, workflows: number): Promise<Cost> {
+  // One workflow first, so the workflow thread and its V8 context with the bundle exist in both figures.
+  await warmUp();
+  await worker.waitIdle();
+  const idle = await worker.usage(true);
+  const started = Date.now();
+  await load();
+  const startMs = Date.now() - started;
+  await worker.waitIdle();
+  const loaded = await worker.usage(true);
+  return { idle, loaded, startMs, workflows };
+}
+
+export async function memorySection(env: BenchEnv, bundles: { ours: string; bare: string }, scale: Scale, report: Report): Promise<void> {
+  const n = scale.waiting;
+  const cache = { maxCachedWorkflows: 2 * n + 100 };
+
+  const oursWorker = await env.worker('airbyte', { bundlePath: bundles.ours }, cache);
+  let ours: Cost;
+  try {
+    const tq = oursWorker.config.taskQueue;
+    const syncs = env.syncs(tq);
+    ours = await cost(
+      oursWorker,
+      async () => {
+        // An invalid input fails at once: the bundle is loaded, no Airbyte call is made.
+        const probe = await env.client.workflow.start('syncAndWait', { taskQueue: tq, workflowId: `bench-warmup-${tq}`, args: [{ connectionId: 'not-a-uuid' }] });
+        await probe.result().catch(() => undefined);
+      },
+      async () => {
+        const connections = Array.from({ length: n }, () => env.mock.addConnection({ script: { phases: [{ status: 'running', ms: Infinity }] } }).connectionId);
+        await inBatches(n, 20, (i) => syncs.startSync({ connectionId: connections[i] as string, poll: { initialInterval: '60s' } }));
+        const wanted = new Set(connections);
+        await env.mock.waitFor(() => env.mock.jobs().filter((j) => wanted.has(j.connectionId) && j.status === 'running').length === n, 600_000);
+      },
+      2 * n,
+    );
+  } finally {
+    await oursWorker.kill();
+  }
+
+  const bareWorker = await env.worker('bare', { bundlePath: bundles.bare }, cache);
+  let bare: Cost;
+  try {
+    const tq = bareWorker.config.taskQueue;
+    const tag = Math.random().toString(36).slice(2, 8);
+    bare = await cost(
+      bareWorker,
+      async () => {
+        const probe = await env.client.workflow.start('bareSleep', { taskQueue: tq, workflowId: `bench-warmup-${tq}`, args: [1] });
+        await probe.result();
+      },
+      async () => {
+        await inBatches(n, 20, (i) => env.client.workflow.start('bareSleep', { taskQueue: tq, workflowId: `bench-sleep-${tag}-${i}`, args: [3_600_000] }));
+      },
+      n,
+    );
+  } finally {
+    await bareWorker.kill();
+  }
+
+  const per1000 = (c: Cost, count: number, field: 'rss' | 'heapUsed') => ((c.loaded[field] - c.idle[field]) / count) * 1_000;
+  const oursPerSync = per1000(ours, n, 'rss');
+  const barePerWorkflow = per1000(bare, n, 'rss');
+  report.add(
+    '## 3. Waiting syncs: worker memory\n\n' +
+      `One worker child with ${num(n)} syncs waiting on running mock jobs (\`poll: { initialInterval: '60s' }\`: each owner ` +
+      `sleeps on a 60 s timer, the default policy's steady state), against the same worker with none waiting (after one ` +
+      `workflow ran, so the workflow thread and its context exist), and a bare worker with ${num(n)} workflows asleep ` +
+      `(\`sleep('1h')\`). Measured once the worker has gone idle (under 5 % of a core for two 1 s windows) after a full GC ` +
+      `of its main isolate; \`maxCachedWorkflows\` ${num(cache.maxCachedWorkflows)} so every workflow stays cached. RSS is the ` +
+      "whole process (the workflow thread's heap and the SDK's core included); heap is the main thread's JS heap only.\n\n" +
+      table(
+        ['worker', 'workflows', 'started in', 'RSS idle', `RSS with ${num(n)} waiting`, 'RSS per 1,000', 'main heap per 1,000'],
+        [
+          [`**ours**: ${num(n)} syncs (waiter + owner each)`, num(ours.workflows), dur(ours.startMs), bytes(ours.idle.rss), bytes(ours.loaded.rss), `**${bytes(oursPerSync)}** per 1,000 syncs`, bytes(per1000(ours, n, 'heapUsed'))],
+          [`bare: ${num(n)} sleeping workflows`, num(bare.workflows), dur(bare.startMs), bytes(bare.idle.rss), bytes(bare.loaded.rss), `${bytes(barePerWorkflow)} per 1,000 workflows`, bytes(per1000(bare, n, 'heapUsed'))],
+        ],
+      ) +
+      `\n\nPer workflow: ours ${bytes(oursPerSync / 2 / 1_000)} (two per sync), bare ${bytes(barePerWorkflow / 1_000)}.`,
+  );
+  const met = oursPerSync <= 300 * 1024 * 1024;
+  report.target({
+    section: '3',
+    name: 'waiting syncs: <= 300 MB RSS per 1,000',
+    measured: `${bytes(oursPerSync)} per 1,000 syncs (bare sleeping workflows: ${bytes(barePerWorkflow)} per 1,000)`,
+    met,
+    note: met ? undefined : 'two cached workflows per sync, each with its own copy of the module state of our bundle (zod schemas among it)',
+  });
+  report.compact.push({ what: 'worker RSS per 1,000 waiting syncs', ours: bytes(oursPerSync), baseline: `bare sleeping workflows: ${bytes(barePerWorkflow)}`, target: '<= 300 MB', verdict: met ? 'met' : 'MISSED' });
+}
