@@ -52,10 +52,19 @@ export function oursBundle(): Promise<Bundle> {
 
 /** bench/workflows/bare.ts alone: what a hand-written fan-out would ship. */
 export function bareBundle(): Promise<Bundle> {
-  return cached('bare', filesUnder(join(ROOT, 'bench/workflows')), async (file) => {
+  return benchBundle('bare');
+}
+
+/**
+ * A bundle of one module of bench/workflows: `bare`, or the controls of the memory section (`bare-with-zod`,
+ * `bare-with-ours`: the bare workflows beside some or all of our modules).
+ */
+export function benchBundle(name: 'bare' | 'bare-with-zod' | 'bare-with-ours'): Promise<Bundle> {
+  const sources = [...filesUnder(join(ROOT, 'bench/workflows')), ...(name === 'bare' ? [] : filesUnder(join(ROOT, 'src')))];
+  return cached(name, sources, async (file) => {
     const noop = () => undefined;
     const logger = { trace: noop, debug: noop, info: noop, log: noop, warn: console.warn, error: console.error };
-    const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows/bare'), logger });
+    const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve(`../workflows/${name}`), logger });
     writeFileSync(file, code);
   });
 }

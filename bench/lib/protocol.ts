@@ -1,5 +1,6 @@
 // What the bench and its worker child (bench/lib/worker-child.ts) say to each other over IPC.
 import type { AirbyteInstanceConfig } from '../../src/airbyte';
+import type { WebhookStats } from '../../src/webhooks';
 
 export const BENCH_WORKER_ENV = 'TEMPORAL_AIRBYTE_BENCH_WORKER';
 
@@ -16,6 +17,12 @@ export interface BenchWorkerConfig {
   /** Load the package from lib/ (compiled, as installed) rather than src/ through tsx. */
   fromLib?: boolean;
   maxCachedWorkflows?: number;
+  /**
+   * Run this package's webhook receiver in the worker process (as `temporal-airbyte worker` does with
+   * TEMPORAL_AIRBYTE_WEBHOOK_ADDRESS), on 127.0.0.1, for the `default` instance. `unlimited`: rate limits and the
+   * pending-signal cap far above the defaults (a fan-out ends hundreds of jobs in the same second, from one source).
+   */
+  webhooks?: { token: string; unlimited: boolean };
 }
 
 export interface ChildTimings {
@@ -39,10 +46,12 @@ export interface ChildUsage {
   heapUsed: number;
   /** Peak number of bare jobs running at once (bare worker only). */
   barePeak: number;
+  /** The webhook receiver's counters, when it runs. */
+  webhooks?: WebhookStats;
 }
 
 export type ChildMessage =
-  | { type: 'ready'; pid: number; timings: ChildTimings }
+  | { type: 'ready'; pid: number; timings: ChildTimings; webhookUrl?: string }
   | { type: 'failed'; message: string }
   | { type: 'usage'; id: number; usage: ChildUsage };
 

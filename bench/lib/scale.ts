@@ -18,6 +18,6 @@ export interface Scale {
 
 export function scaleOf(quick: boolean, fanout?: number[]): Scale {
   return quick
-    ? { quick, population: 300, callSyncs: 3, webhookSyncs: 8, calibrationPolls: [2, 7], fanout: fanout ?? [20, 100], waiting: 200, starts: 1 }
+    ? { quick, population: 300, callSyncs: 3, webhookSyncs: 8, calibrationPolls: [2, 7], fanout: fanout ?? [20, 50], waiting: 100, starts: 1 }
     : { quick, population: 400, callSyncs: 8, webhookSyncs: 40, calibrationPolls: [2, 12], fanout: fanout ?? [100, 1_000], waiting: 1_000, starts: 3 };
 }

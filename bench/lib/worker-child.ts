@@ -3,6 +3,7 @@
 // time and memory (process.resourceUsage, process.memoryUsage) over IPC. Started by BenchWorker.
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type * as WebhooksModule from '../../src/webhooks';
 import type * as WorkerModule from '../../src/worker';
 import type { BenchWorkerConfig, ChildMessage, ChildUsage, ParentMessage } from './protocol';
 import { BENCH_WORKER_ENV } from './protocol';
@@ -50,18 +51,40 @@ async function main(): Promise<void> {
     : await sdk.Worker.create({ connection, namespace: config.namespace, taskQueue: config.taskQueue, activities: bare.activities, ...source, ...tuning });
   const createMs = Date.now() - createStart;
 
+  let receiver: Awaited<ReturnType<typeof WebhooksModule.startWebhookReceiver>> | undefined;
+  if (config.webhooks) {
+    const webhooks = (await import(join(__dirname, '../../src/webhooks/index.ts'))) as typeof WebhooksModule;
+    const { Client, Connection } = await import('@temporalio/client');
+    const client = new Client({ connection: await Connection.connect({ address: config.address }), namespace: config.namespace });
+    const wide = { burst: 100_000, perSecond: 100_000 };
+    receiver = await webhooks.startWebhookReceiver({
+      client,
+      instances: { default: { token: config.webhooks.token } },
+      host: '127.0.0.1',
+      ...(config.webhooks.unlimited && { perSourceRateLimit: wide, globalRateLimit: wide, maxPendingSignals: 100_000 }),
+    });
+  }
+
   process.on('message', (message: ParentMessage) => {
     if (message.type === 'reset-peak') return bare.reset();
     if (message.gc) globalThis.gc?.();
     const r = process.resourceUsage();
     const m = process.memoryUsage();
-    const usage: ChildUsage = { userMicros: r.userCPUTime, systemMicros: r.systemCPUTime, maxRss: r.maxRSS * 1024, rss: m.rss, heapUsed: m.heapUsed, barePeak: bare.peak() };
+    const usage: ChildUsage = {
+      userMicros: r.userCPUTime,
+      systemMicros: r.systemCPUTime,
+      maxRss: r.maxRSS * 1024,
+      rss: m.rss,
+      heapUsed: m.heapUsed,
+      barePeak: bare.peak(),
+      webhooks: receiver?.stats(),
+    };
     void send({ type: 'usage', id: message.id, usage });
   });
 
   const running = worker.run();
   const bootMs = booted - performance.timeOrigin;
-  await send({ type: 'ready', pid: process.pid, timings: { bootMs, importMs, connectMs, createMs } });
+  await send({ type: 'ready', pid: process.pid, timings: { bootMs, importMs, connectMs, createMs }, webhookUrl: receiver?.url });
   await running;
   await connection.close();
 }

@@ -1,6 +1,6 @@
 // The bench's side of a worker child (bench/lib/worker-child.ts): start it, time its start, ask for its usage.
 import { fork, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { logTail } from '../../src/testing/log-tail';
@@ -11,6 +11,7 @@ const CHILD = join(__dirname, 'worker-child.ts');
 export class BenchWorker {
   private nextId = 1;
   private readonly exited: Promise<void>;
+  private exitedWith: string | undefined;
 
   private constructor(
     private readonly child: ChildProcess,
@@ -18,11 +19,32 @@ export class BenchWorker {
     /** From fork() to the child's "polling" message. */
     readonly startMs: number,
     readonly timings: ChildTimings,
+    /** The receiver's base URL (no path, no token), when the worker runs one. */
+    readonly webhookUrl: string | undefined,
+    readonly logFile: string,
   ) {
     this.exited = new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) resolve();
-      else child.once('exit', () => resolve());
+      else
+        child.once('exit', (code, signal) => {
+          this.exitedWith = signal ?? String(code);
+          resolve();
+        });
     });
+  }
+
+  /** `work`, unless the worker dies first: then an error with the end of its log (a crash must not hang the bench). */
+  async whileAlive<T>(work: Promise<T>): Promise<T> {
+    let dead: (() => void) | undefined;
+    const died = new Promise<never>((_, reject) => {
+      dead = () => reject(new Error(`the ${this.config.kind} worker died (${this.exitedWith ?? 'unknown'})${logTail(this.logFile)}`));
+      void this.exited.then(() => dead?.());
+    });
+    try {
+      return await Promise.race([work, died]);
+    } finally {
+      dead = undefined;
+    }
   }
 
   get pid(): number {
@@ -45,13 +67,13 @@ export class BenchWorker {
     const kill = () => child.kill('SIGKILL');
     process.once('exit', kill);
     child.once('exit', () => process.off('exit', kill));
-    const timings = await new Promise<ChildTimings>((resolve, reject) => {
+    const ready = await new Promise<{ timings: ChildTimings; webhookUrl?: string }>((resolve, reject) => {
       const timer = setTimeout(() => fail(`did not report ready within ${readyTimeoutMs} ms`), readyTimeoutMs);
       const onMessage = (message: ChildMessage) => {
         if (message.type === 'failed') return fail(`failed to start: ${message.message}`);
         if (message.type !== 'ready') return;
         cleanup();
-        resolve(message.timings);
+        resolve(message);
       };
       const onExit = (code: number | null, signal: string | null) => fail(`exited (${signal ?? code}) before it was ready`);
       const cleanup = () => {
@@ -67,7 +89,7 @@ export class BenchWorker {
       child.on('message', onMessage);
       child.once('exit', onExit);
     });
-    return new BenchWorker(child, config, performance.now() - started, timings);
+    return new BenchWorker(child, config, performance.now() - started, ready.timings, ready.webhookUrl, logFile);
   }
 
   /** CPU time and memory of the child; `gc` runs a full collection of its main isolate first. */
@@ -121,14 +143,35 @@ export class BenchWorker {
 export const cpuMicros = (u: ChildUsage): number => u.userMicros + u.systemMicros;
 
 /** CPU time (user + system) of another process from /proc, ms; undefined where /proc is not there. */
-export function procCpuMs(pid: number | undefined): number | undefined {
+export function procCpuMs(pid: number | undefined, statPath = `/proc/${pid}/stat`): number | undefined {
   if (pid === undefined) return undefined;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(statPath, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
     return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
   } catch {
     return undefined;
   }
+}
+
+/** CPU time (ms) of a process's threads, summed by thread name (/proc/<pid>/task/<tid>/comm; the main thread as `main`); empty without /proc. */
+export function threadCpuMs(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const name = tid === String(pid) ? 'main' : readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      const ms = procCpuMs(Number(tid), `/proc/${pid}/task/${tid}/stat`) ?? 0;
+      out.set(name, (out.get(name) ?? 0) + ms);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
 }
