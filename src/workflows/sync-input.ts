@@ -1,10 +1,10 @@
 import type { Duration } from '@temporalio/common';
-import { z } from 'zod';
+import { object, optional } from 'superstruct';
 import { JOB_TYPES, type JobStatus, type JobType } from '../airbyte/job-status';
 import type { AttemptFailure, StreamStats } from '../airbyte/types';
 import type { AttemptReport } from '../activities/types';
 import { DEFAULT_POLL_POLICY, type PollPolicy } from './poll-policy';
-import { DURATION_MESSAGE, INSTANCE_NAME, positiveMs, UUID } from './validation';
+import { bool, checkShape, duration, INSTANCE_MESSAGE, INSTANCE_NAME, matches, maxLength, notEmpty, num, oneOf, positiveMs, str, UUID, whole } from './validation';
 
 /** Input of `syncAndWait`. Only `connectionId` is required. */
 export interface SyncInput {
@@ -98,67 +98,56 @@ export interface SyncResult {
   continuedAsNew: number;
 }
 
-/** A duration read as milliseconds. */
-const duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  const ms = positiveMs(value);
-  if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `${DURATION_MESSAGE} (got ${JSON.stringify(value)})` });
-    return z.NEVER;
-  }
-  return ms;
-});
+const durationField = optional(duration());
+const flag = optional(bool());
 
-const syncInputSchema = z
-  .object({
-    connectionId: z.string().regex(UUID, 'must be an Airbyte connection id (a UUID)'),
-    connectionName: z
-      .string()
-      .trim()
-      .min(1, 'must not be empty')
-      .max(200, 'must be at most 200 characters')
+const syncInputStruct = object({
+  connectionId: str(matches(UUID, 'must be an Airbyte connection id (a UUID)')),
+  connectionName: optional(
+    str(
+      (s) => notEmpty(s.trim()),
+      maxLength(200),
       // eslint-disable-next-line no-control-regex -- control characters are what is refused
-      .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not hold control characters')
-      .optional(),
-    jobType: z.enum(JOB_TYPES, { error: `must be one of ${JOB_TYPES.join(', ')}` }).default('sync'),
-    instance: z.string().regex(INSTANCE_NAME, 'must be an instance name: letters, digits, ".", "_" or "-", at most 100 characters').default('default'),
-    poll: z
-      .object({
-        initialInterval: duration.optional(),
-        maxInterval: duration.optional(),
-        latenessRatio: z.number().positive().max(10).optional(),
-        webhooks: z.boolean().optional(),
-      })
-      .strict()
-      .default({}),
-    timeout: duration.optional(),
-    cancelOnTimeout: z.boolean().default(true),
-    cancelOnWorkflowCancel: z.boolean().default(true),
-    onFailure: z.enum(['throw', 'return']).default('throw'),
-    report: z.boolean().default(true),
-    notifyParent: z.boolean().default(false),
-    searchAttributes: z.boolean().default(false),
-    historyBound: z.number().int().min(50).max(40_000).default(2_000),
-    retry: z
-      .object({
-        initialInterval: duration.optional(),
-        maximumInterval: duration.optional(),
-        maximumAttempts: z.number().int().positive().max(1_000_000).optional(),
-        createGrace: duration.optional(),
-      })
-      .strict()
-      .default({}),
-    continued: z
-      .object({
-        jobId: z.number().int(),
-        attached: z.boolean(),
-        startedAt: z.number(),
-        deadline: z.number().optional(),
-        polls: z.number().int(),
-        runs: z.number().int(),
-      })
-      .optional(),
-  })
-  .strict();
+      matches(/^[^\u0000-\u001f\u007f]*$/, 'must not hold control characters'),
+    ),
+  ),
+  jobType: optional(oneOf(JOB_TYPES, `must be one of ${JOB_TYPES.join(', ')}`)),
+  instance: optional(str(matches(INSTANCE_NAME, INSTANCE_MESSAGE))),
+  poll: optional(
+    object({
+      initialInterval: durationField,
+      maxInterval: durationField,
+      latenessRatio: optional(num((n) => (n > 0 && n <= 10 ? undefined : 'must be a number above 0 and at most 10'))),
+      webhooks: flag,
+    }),
+  ),
+  timeout: durationField,
+  cancelOnTimeout: flag,
+  cancelOnWorkflowCancel: flag,
+  onFailure: optional(oneOf(['throw', 'return'] as const)),
+  report: flag,
+  notifyParent: flag,
+  searchAttributes: flag,
+  historyBound: optional(whole(50, 40_000)),
+  retry: optional(
+    object({
+      initialInterval: durationField,
+      maximumInterval: durationField,
+      maximumAttempts: optional(whole(1, 1_000_000)),
+      createGrace: durationField,
+    }),
+  ),
+  continued: optional(
+    object({
+      jobId: whole(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 'must be a whole number'),
+      attached: bool(),
+      startedAt: num(),
+      deadline: optional(num()),
+      polls: whole(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 'must be a whole number'),
+      runs: whole(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 'must be a whole number'),
+    }),
+  ),
+});
 
 export interface ParsedSyncInput {
   connectionId: string;
@@ -182,45 +171,52 @@ export type InputCheck<T> = { ok: true; value: T } | { ok: false; message: strin
 
 /** Validates a SyncInput and fills in defaults; the message names every bad field. */
 export function parseSyncInput(input: unknown): InputCheck<ParsedSyncInput> {
-  const parsed = syncInputSchema.safeParse(input);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'input'} ${i.message}`);
+  const checked = checkShape(input, syncInputStruct);
+  if (!checked.ok) {
+    const problems = checked.problems.map((p) => `${p.path.join('.') || 'input'} ${p.message}`);
     return { ok: false, message: `invalid sync input: ${problems.join('; ')}` };
   }
-  const v = parsed.data;
+  const v = checked.value;
+  const given = v.poll ?? {};
+  const retry = v.retry ?? {};
+  const ms = (d: Duration | undefined) => (d === undefined ? undefined : positiveMs(d));
+  const initialMs = ms(given.initialInterval);
+  const maxMs = ms(given.maxInterval);
   const poll: PollPolicy = {
-    initialMs: v.poll.initialInterval ?? DEFAULT_POLL_POLICY.initialMs,
-    maxMs: v.poll.maxInterval ?? Math.max(DEFAULT_POLL_POLICY.maxMs, v.poll.initialInterval ?? 0),
-    latenessRatio: v.poll.latenessRatio ?? DEFAULT_POLL_POLICY.latenessRatio,
+    initialMs: initialMs ?? DEFAULT_POLL_POLICY.initialMs,
+    maxMs: maxMs ?? Math.max(DEFAULT_POLL_POLICY.maxMs, initialMs ?? 0),
+    latenessRatio: given.latenessRatio ?? DEFAULT_POLL_POLICY.latenessRatio,
     // A pinned maxInterval is a promise to look at least that often: history does not stretch it.
-    adaptive: v.poll.maxInterval === undefined,
-    ...(v.poll.webhooks && { webhooks: true }),
+    adaptive: maxMs === undefined,
+    ...(given.webhooks && { webhooks: true }),
   };
   if (poll.maxMs < poll.initialMs) return { ok: false, message: 'invalid sync input: poll.maxInterval must not be shorter than poll.initialInterval' };
-  if (v.retry.initialInterval !== undefined && v.retry.maximumInterval !== undefined && v.retry.maximumInterval < v.retry.initialInterval) {
+  const retryInitialMs = ms(retry.initialInterval);
+  const retryMaxMs = ms(retry.maximumInterval);
+  if (retryInitialMs !== undefined && retryMaxMs !== undefined && retryMaxMs < retryInitialMs) {
     return { ok: false, message: 'invalid sync input: retry.maximumInterval must not be shorter than retry.initialInterval' };
   }
   return {
     ok: true,
     value: {
       connectionId: v.connectionId,
-      connectionName: v.connectionName,
-      jobType: v.jobType,
-      instance: v.instance,
+      connectionName: v.connectionName?.trim(),
+      jobType: v.jobType ?? 'sync',
+      instance: v.instance ?? 'default',
       poll,
-      timeoutMs: v.timeout,
-      cancelOnTimeout: v.cancelOnTimeout,
-      cancelOnWorkflowCancel: v.cancelOnWorkflowCancel,
-      onFailure: v.onFailure,
-      report: v.report,
-      notifyParent: v.notifyParent,
-      searchAttributes: v.searchAttributes,
-      historyBound: v.historyBound,
+      timeoutMs: ms(v.timeout),
+      cancelOnTimeout: v.cancelOnTimeout ?? true,
+      cancelOnWorkflowCancel: v.cancelOnWorkflowCancel ?? true,
+      onFailure: v.onFailure ?? 'throw',
+      report: v.report ?? true,
+      notifyParent: v.notifyParent ?? false,
+      searchAttributes: v.searchAttributes ?? false,
+      historyBound: v.historyBound ?? 2_000,
       retry: {
-        initialIntervalMs: v.retry.initialInterval,
-        maximumIntervalMs: v.retry.maximumInterval,
-        maximumAttempts: v.retry.maximumAttempts,
-        createGraceMs: v.retry.createGrace,
+        initialIntervalMs: retryInitialMs,
+        maximumIntervalMs: retryMaxMs,
+        maximumAttempts: retry.maximumAttempts,
+        createGraceMs: ms(retry.createGrace),
       },
       continued: v.continued,
     },

@@ -1,9 +1,9 @@
 import type { Duration } from '@temporalio/common';
-import { z } from 'zod';
+import { array, define, dynamic, object, optional, record, refine, string, unknown, type Struct } from 'superstruct';
 import type { DbtRunInput } from '../../activities/dbt/types';
 import { JOB_TYPES, type JobType } from '../../airbyte/job-status';
 import { namePatternProblem } from '../../common/name-pattern';
-import { durationSchema, INSTANCE_NAME, pollSchema, positiveMs, UUID } from '../validation';
+import { bool, checkShape, duration, fmt, INSTANCE_MESSAGE, INSTANCE_NAME, matches, maxLength, notEmpty, num, oneOf, positiveMs, sized, str, UUID, whole } from '../validation';
 
 // A pipeline: named steps that depend on each other. Pure data (JSON/YAML-friendly) and pure checks, so the
 // client can reject a bad definition before starting anything and the workflow can check it again.
@@ -135,134 +135,116 @@ export const PIPELINE_LIMITS = {
 
 type Limits = { readonly [K in keyof typeof PIPELINE_LIMITS]: number };
 
-/** 1,000 rather than 1000 (no Intl: the same text in the client and the workflow sandbox). */
-function fmt(n: number): string {
-  const digits = String(n);
-  if (!/^\d+$/.test(digits)) return digits;
-  let out = '';
-  for (let i = 0; i < digits.length; i++) out += (i > 0 && (digits.length - i) % 3 === 0 ? ',' : '') + digits[i];
-  return out;
-}
-const text = (max: number) => z.string().max(max, `must be at most ${fmt(max)} characters`);
-const nonEmpty = (max: number) => text(max).min(1, 'must not be empty');
-const whole = (min: number, max: number) => z.number().int(`must be a whole number from ${fmt(min)} to ${fmt(max)}`).min(min, `must be a whole number from ${fmt(min)} to ${fmt(max)}`).max(max, `must be a whole number from ${fmt(min)} to ${fmt(max)}`);
+const text = (max: number) => str(maxLength(max));
+const nonEmpty = (max: number, ...more: ((s: string) => string | undefined)[]) => str(maxLength(max), notEmpty, ...more);
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
-const stepPoll = pollSchema.refine(
-  (p) => p.initialInterval === undefined || p.maxInterval === undefined || (positiveMs(p.maxInterval) ?? 0) >= (positiveMs(p.initialInterval) ?? 0),
-  { message: 'must not be shorter than poll.initialInterval', path: ['maxInterval'] },
+const stepPoll = refine(
+  object({ initialInterval: optional(duration()), maxInterval: optional(duration()), latenessRatio: optional(num((n) => (n > 0 && n <= 10 ? undefined : 'must be a number above 0 and at most 10'))) }),
+  'interval order',
+  (p, ctx) =>
+    p.initialInterval === undefined || p.maxInterval === undefined || (positiveMs(p.maxInterval) ?? 0) >= (positiveMs(p.initialInterval) ?? 0) || {
+      path: [...(ctx.path as (string | number)[]), 'maxInterval'],
+      message: 'must not be shorter than poll.initialInterval',
+    },
 );
-const instance = z.string().regex(INSTANCE_NAME, 'must be an instance name: letters, digits, ".", "_" or "-", at most 100 characters');
+const instance = str(matches(INSTANCE_NAME, INSTANCE_MESSAGE));
+const jobType = oneOf(JOB_TYPES);
+const KINDS = ['sync', 'dbt', 'activity', 'workflow', 'workspace'] as const;
 
-/** The definition's schema under the given bounds (see checkPipeline's `bounded`). */
-function definitionSchemaWithin(limits: Limits) {
-  const list = <T extends z.ZodType>(item: T) => z.array(item).max(limits.list, `must have at most ${fmt(limits.list)} entries`);
+/** The definition's struct under the given bounds (see checkPipeline's `bounded`). */
+function definitionStructWithin(limits: Limits) {
+  const list = <T>(item: Struct<T>) => sized(array(item), limits.list);
   const base = {
-    id: z
-      .string()
-      .regex(/^[A-Za-z0-9][\w.-]*$/, 'must be letters, digits, "-", "_" or "." (and start with a letter or digit)')
-      .max(limits.stepId, `must be at most ${limits.stepId} characters`),
-    dependsOn: list(text(limits.stepId)).optional(),
-    retries: whole(0, limits.retries).optional(),
-    retryDelay: durationSchema.optional(),
+    kind: oneOf(KINDS),
+    id: str(matches(/^[A-Za-z0-9][\w.-]*$/, 'must be letters, digits, "-", "_" or "." (and start with a letter or digit)'), maxLength(limits.stepId)),
+    dependsOn: optional(list(text(limits.stepId))),
+    retries: optional(whole(0, limits.retries)),
+    retryDelay: optional(duration()),
   };
+  const byKind = {
+    sync: refine(
+      object({
+        ...base,
+        connectionId: optional(str(matches(UUID, 'must be an Airbyte connection id (a UUID)'))),
+        connection: optional(nonEmpty(limits.text)),
+        workspaceId: optional(text(limits.text)),
+        instance: optional(instance),
+        jobType: optional(jobType),
+        poll: optional(stepPoll),
+        timeout: optional(duration()),
+        cancelOnTimeout: optional(bool()),
+      }),
+      'one connection',
+      (s) => (s.connectionId === undefined) !== (s.connection === undefined) || 'give exactly one of connectionId and connection',
+    ),
+    dbt: object({
+      ...base,
+      command: oneOf(['build', 'run', 'test'] as const),
+      projectDir: optional(nonEmpty(limits.path)),
+      profilesDir: optional(nonEmpty(limits.path)),
+      select: optional(list(nonEmpty(limits.text))),
+      exclude: optional(list(nonEmpty(limits.text))),
+      vars: optional(record(string(), unknown())),
+      target: optional(nonEmpty(limits.text)),
+      fullRefresh: optional(bool()),
+      threads: optional(whole(1, limits.dbtThreads)),
+      selectSyncedStreams: optional(str(maxLength(limits.text), (s) => (s.includes('{stream}') ? undefined : 'must contain {stream}'))),
+      timeout: optional(duration()),
+    }),
+    activity: object({
+      ...base,
+      activity: nonEmpty(limits.typeName),
+      args: optional(array(unknown())),
+      withUpstream: optional(bool()),
+      taskQueue: optional(nonEmpty(limits.typeName)),
+      timeout: optional(duration()),
+    }),
+    workflow: object({
+      ...base,
+      workflow: nonEmpty(limits.typeName),
+      args: optional(array(unknown())),
+      withUpstream: optional(bool()),
+      taskQueue: optional(nonEmpty(limits.typeName)),
+    }),
+    workspace: object({
+      ...base,
+      workspaceId: nonEmpty(limits.text),
+      instance: optional(instance),
+      namePattern: optional(str((pattern) => {
+        const problem = namePatternProblem(pattern);
+        return problem === undefined ? undefined : `not a valid pattern: ${problem}`;
+      })),
+      tags: optional(list(text(limits.text))),
+      statuses: optional(list(text(limits.text))),
+      jobType: optional(jobType),
+      poll: optional(stepPoll),
+      timeout: optional(duration()),
+    }),
+  };
+  const badKind = define('kind', () => 'kind must be one of sync, dbt, activity, workflow, workspace');
+  // The step's kind picks its struct, so a problem is told against the kind the user meant.
+  const step = dynamic((value) => {
+    const kind = typeof value === 'object' && value !== null ? (value as { kind?: unknown }).kind : undefined;
+    const known = typeof kind === 'string' && Object.hasOwn(byKind, kind) ? byKind[kind as keyof typeof byKind] : undefined;
+    return (known ?? badKind) as unknown as Struct<unknown, null>;
+  });
 
-  const stepSchema = z.discriminatedUnion(
-    'kind',
-    [
-      z
-        .object({
-          ...base,
-          kind: z.literal('sync'),
-          connectionId: z.string().regex(UUID, 'must be an Airbyte connection id (a UUID)').optional(),
-          connection: nonEmpty(limits.text).optional(),
-          workspaceId: text(limits.text).optional(),
-          instance: instance.optional(),
-          jobType: z.enum(JOB_TYPES).optional(),
-          poll: stepPoll.optional(),
-          timeout: durationSchema.optional(),
-          cancelOnTimeout: z.boolean().optional(),
-        })
-        .strict()
-        .refine((s) => (s.connectionId === undefined) !== (s.connection === undefined), 'give exactly one of connectionId and connection'),
-      z
-        .object({
-          ...base,
-          kind: z.literal('dbt'),
-          command: z.enum(['build', 'run', 'test']),
-          projectDir: nonEmpty(limits.path).optional(),
-          profilesDir: nonEmpty(limits.path).optional(),
-          select: list(nonEmpty(limits.text)).optional(),
-          exclude: list(nonEmpty(limits.text)).optional(),
-          vars: z.record(z.string(), z.unknown()).optional(),
-          target: nonEmpty(limits.text).optional(),
-          fullRefresh: z.boolean().optional(),
-          threads: whole(1, limits.dbtThreads).optional(),
-          selectSyncedStreams: text(limits.text).includes('{stream}', { message: 'must contain {stream}' }).optional(),
-          timeout: durationSchema.optional(),
-        })
-        .strict(),
-      z
-        .object({
-          ...base,
-          kind: z.literal('activity'),
-          activity: nonEmpty(limits.typeName),
-          args: z.array(z.unknown()).optional(),
-          withUpstream: z.boolean().optional(),
-          taskQueue: nonEmpty(limits.typeName).optional(),
-          timeout: durationSchema.optional(),
-        })
-        .strict(),
-      z
-        .object({
-          ...base,
-          kind: z.literal('workflow'),
-          workflow: nonEmpty(limits.typeName),
-          args: z.array(z.unknown()).optional(),
-          withUpstream: z.boolean().optional(),
-          taskQueue: nonEmpty(limits.typeName).optional(),
-        })
-        .strict(),
-      z
-        .object({
-          ...base,
-          kind: z.literal('workspace'),
-          workspaceId: nonEmpty(limits.text),
-          instance: instance.optional(),
-          namePattern: z
-            .string()
-            .superRefine((pattern, ctx) => {
-              const problem = namePatternProblem(pattern);
-              if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `not a valid pattern: ${problem}` });
-            })
-            .optional(),
-          tags: list(text(limits.text)).optional(),
-          statuses: list(text(limits.text)).optional(),
-          jobType: z.enum(JOB_TYPES).optional(),
-          poll: stepPoll.optional(),
-          timeout: durationSchema.optional(),
-        })
-        .strict(),
-    ],
-    { error: (issue) => (issue.code === 'invalid_union' ? 'kind must be one of sync, dbt, activity, workflow, workspace' : undefined) },
-  );
-
-  return z
-    .object({
-      name: nonEmpty(limits.name).refine((name) => !CONTROL.test(name), 'must not contain control characters'),
-      steps: z.array(stepSchema).min(1, 'a pipeline needs at least one step'),
-      maxParallel: whole(1, limits.maxParallel).optional(),
-      failurePolicy: z.enum(['failFast', 'continue']).optional(),
-      onFailure: z.enum(['throw', 'return']).optional(),
-      searchAttributes: z.boolean().optional(),
-    })
-    .strict();
+  return object({
+    name: nonEmpty(limits.name, (name) => (CONTROL.test(name) ? 'must not contain control characters' : undefined)),
+    steps: sized(array(step), Number.POSITIVE_INFINITY, 1, 'a pipeline needs at least one step'),
+    maxParallel: optional(whole(1, limits.maxParallel)),
+    failurePolicy: optional(oneOf(['failFast', 'continue'] as const)),
+    onFailure: optional(oneOf(['throw', 'return'] as const)),
+    searchAttributes: optional(bool()),
+  });
 }
 
 const UNBOUNDED: Limits = Object.fromEntries(Object.keys(PIPELINE_LIMITS).map((key) => [key, Number.POSITIVE_INFINITY])) as unknown as Limits;
-const definitionSchema = definitionSchemaWithin(PIPELINE_LIMITS);
-let unboundedSchema: ReturnType<typeof definitionSchemaWithin> | undefined;
+// Built on first use: a workflow that never checks a definition (a sync) pays nothing for it.
+let boundedStruct: ReturnType<typeof definitionStructWithin> | undefined;
+let unboundedStruct: ReturnType<typeof definitionStructWithin> | undefined;
 
 export type DefinitionCheck = { ok: true; value: PipelineDefinition } | { ok: false; message: string };
 
@@ -302,20 +284,20 @@ function checkDefinition(input: unknown, limits: Limits): DefinitionCheck {
     return fail(`pipeline: ${fmt(bytes)} bytes as JSON, more than ${fmt(limits.definitionBytes)} (look at args and vars)`);
   }
 
-  const schema = limits === PIPELINE_LIMITS ? definitionSchema : (unboundedSchema ??= definitionSchemaWithin(UNBOUNDED));
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const [first, index, ...rest] = issue.path;
+  const struct = limits === PIPELINE_LIMITS ? (boundedStruct ??= definitionStructWithin(PIPELINE_LIMITS)) : (unboundedStruct ??= definitionStructWithin(UNBOUNDED));
+  const checked = checkShape(input, struct);
+  if (!checked.ok) {
+    const problems = checked.problems.map((problem) => {
+      const [first, index, ...rest] = problem.path;
       const stepId = first === 'steps' && typeof index === 'number' && Array.isArray(steps) ? (steps[index] as { id?: unknown } | undefined)?.id : undefined;
       const where =
-        typeof stepId === 'string' ? `step ${quote(stepId)}${rest.length ? ` ${rest.map(String).join('.')}` : ''}` : issue.path.map(String).join('.') || 'pipeline';
-      return `${where}: ${issue.message}`;
+        typeof stepId === 'string' ? `step ${quote(stepId)}${rest.length ? ` ${rest.map(String).join('.')}` : ''}` : problem.path.map(String).join('.') || 'pipeline';
+      return `${where}: ${problem.message}`;
     });
     const shown = problems.slice(0, MAX_PROBLEMS).join('; ');
     return fail(problems.length > MAX_PROBLEMS ? `${shown}; and ${fmt(problems.length - MAX_PROBLEMS)} more problems` : shown);
   }
-  const definition = parsed.data as PipelineDefinition;
+  const definition = checked.value as PipelineDefinition;
   const retries = definition.steps.reduce((sum, step) => sum + (step.retries ?? 0), 0);
   if (retries > limits.totalRetries) {
     return fail(

@@ -1,7 +1,7 @@
-import { z } from 'zod';
+import { array, dynamic, number, object, optional, record, refine, string, union, unknown, type Infer, type Struct } from 'superstruct';
 import type { NotificationsConfig, StreamConfiguration } from '../../airbyte';
 import { findInlineSecret, isSecretRef, SECRET_REF_MESSAGE } from '../../common/secret-ref';
-import { INSTANCE_NAME, UUID } from '../validation';
+import { bool, checkShape, INSTANCE_MESSAGE, INSTANCE_NAME, matches, maxLength, notEmpty, oneOf, sized, str, UUID } from '../validation';
 import { parseSyncInput, type SyncInput } from '../sync-input';
 
 // Inputs of onboardTenant and offboardTenant, checked by the client and again in the workflow.
@@ -60,89 +60,85 @@ export interface OffboardTenantInput {
   cancelRunningSync?: boolean;
 }
 
-const name = z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
-const instance = z.string().regex(INSTANCE_NAME, 'must be an instance name: letters, digits, ".", "_" or "-", at most 100 characters');
-const tenantId = z.string().regex(TENANT_ID, 'must be letters, digits, ".", "_" or "-" (starting with a letter or digit), at most 100 characters');
-const json = z.record(z.string(), z.unknown());
+const name = str(notEmpty, maxLength(200));
+const instance = str(matches(INSTANCE_NAME, INSTANCE_MESSAGE));
+const tenantId = str(matches(TENANT_ID, 'must be letters, digits, ".", "_" or "-" (starting with a letter or digit), at most 100 characters'));
+const uuid = (what: string) => str(matches(UUID, `must be ${what} (a UUID)`));
+const json = record(string(), unknown());
+const short = (max: number) => str(maxLength(max));
 
-const connector = z
-  .object({
-    name: name.optional(),
-    definitionId: z.string().regex(UUID, 'must be a connector definition id (a UUID)').optional(),
-    configuration: json,
-    secretRef: z.string().refine(isSecretRef, SECRET_REF_MESSAGE).optional(),
-  })
-  .strict();
+const connector = object({
+  name: optional(name),
+  definitionId: optional(uuid('a connector definition id')),
+  configuration: json,
+  secretRef: optional(str((ref) => (isSecretRef(ref) ? undefined : SECRET_REF_MESSAGE))),
+});
 
-const duration = z.union([z.string(), z.number()]);
+const existingWorkspace = object({ workspaceId: uuid('a workspace id') });
+const newWorkspace = object({ name: optional(name), organizationId: optional(uuid('an organization id')), notifications: optional(json) });
 
-const onboardSchema = z
-  .object({
-    tenantId,
-    instance: instance.optional(),
-    workspace: z
-      .union([
-        z.object({ workspaceId: z.string().regex(UUID, 'must be a workspace id (a UUID)') }).strict(),
-        z.object({ name: name.optional(), organizationId: z.string().regex(UUID, 'must be an organization id (a UUID)').optional(), notifications: json.optional() }).strict(),
-      ])
-      .optional(),
-    source: connector,
-    destination: connector,
-    connection: z
-      .object({
-        name: name.optional(),
-        streams: z
-          .array(
-            z
-              .object({
-                name: name,
-                namespace: z.string().max(200).optional(),
-                syncMode: z.string().max(100).optional(),
-                cursorField: z.array(z.string().max(200)).max(20).optional(),
-                primaryKey: z.array(z.array(z.string().max(200)).max(20)).max(20).optional(),
-              })
-              .strict(),
-          )
-          .max(10_000)
-          .optional(),
-        schedule: z
-          .object({ scheduleType: z.enum(['manual', 'cron']), cronExpression: z.string().min(1).max(200).optional() })
-          .strict()
-          .refine((s) => s.scheduleType !== 'cron' || s.cronExpression !== undefined, { message: 'a cron schedule needs cronExpression', path: ['cronExpression'] })
-          .optional(),
-        namespaceDefinition: z.enum(['source', 'destination', 'custom_format']).optional(),
-        namespaceFormat: z.string().max(200).optional(),
-        prefix: z.string().max(200).optional(),
-        status: z.enum(['active', 'inactive']).optional(),
-      })
-      .strict()
-      .optional(),
-    firstSync: z.union([z.boolean(), z.object({ timeout: duration.optional(), poll: json.optional(), retry: json.optional() }).strict()]).optional(),
-    onFailure: z.enum(['keep', 'compensate']).optional(),
-    allowInlineSecrets: z.boolean().optional(),
-  })
-  .strict();
+const onboardStruct = object({
+  tenantId,
+  instance: optional(instance),
+  // An existing workspace is named by its id; any other object describes one to create.
+  workspace: optional(dynamic((value) => (typeof value === 'object' && value !== null && 'workspaceId' in value ? existingWorkspace : newWorkspace) as unknown as Struct<unknown, null>)),
+  source: connector,
+  destination: connector,
+  connection: optional(
+    object({
+      name: optional(name),
+      streams: optional(
+        sized(
+          array(
+            object({
+              name,
+              namespace: optional(short(200)),
+              syncMode: optional(short(100)),
+              cursorField: optional(sized(array(short(200)), 20)),
+              primaryKey: optional(sized(array(sized(array(short(200)), 20)), 20)),
+            }),
+          ),
+          10_000,
+        ),
+      ),
+      schedule: optional(
+        refine(object({ scheduleType: oneOf(['manual', 'cron'] as const), cronExpression: optional(str(notEmpty, maxLength(200))) }), 'cron needs an expression', (s, ctx) =>
+          s.scheduleType !== 'cron' || s.cronExpression !== undefined || { path: [...(ctx.path as (string | number)[]), 'cronExpression'], message: 'a cron schedule needs cronExpression' },
+        ),
+      ),
+      namespaceDefinition: optional(oneOf(['source', 'destination', 'custom_format'] as const)),
+      namespaceFormat: optional(short(200)),
+      prefix: optional(short(200)),
+      status: optional(oneOf(['active', 'inactive'] as const)),
+    }),
+  ),
+  firstSync: optional(
+    dynamic((value) =>
+      (typeof value === 'boolean' ? bool() : object({ timeout: optional(union([string(), number()])), poll: optional(json), retry: optional(json) })) as unknown as Struct<unknown, null>,
+    ),
+  ),
+  onFailure: optional(oneOf(['keep', 'compensate'] as const)),
+  allowInlineSecrets: optional(bool()),
+});
 
-const offboardSchema = z
-  .object({
-    tenantId,
-    instance: instance.optional(),
-    names: z.object({ workspace: name.optional(), source: name.optional(), destination: name.optional(), connection: name.optional() }).strict().optional(),
-    workspaceId: z.string().regex(UUID, 'must be a workspace id (a UUID)').optional(),
-    cancelRunningSync: z.boolean().optional(),
-  })
-  .strict();
+const offboardStruct = object({
+  tenantId,
+  instance: optional(instance),
+  names: optional(object({ workspace: optional(name), source: optional(name), destination: optional(name), connection: optional(name) })),
+  workspaceId: optional(uuid('a workspace id')),
+  cancelRunningSync: optional(bool()),
+});
 
 export type TenantInputCheck<T> = { ok: true; value: T } | { ok: false; message: string };
 
-function check<T>(schema: z.ZodType, input: unknown, what: string): TenantInputCheck<T> {
+function check<T, Shape>(struct: Struct<Shape, unknown>, input: unknown, what: string): TenantInputCheck<T> {
   try {
-    const parsed = schema.safeParse(input);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.slice(0, 5).map((i) => `${i.path.map(String).join('.') || what}: ${i.message}`);
+    const checked = checkShape(input, struct);
+    if (!checked.ok) {
+      const problems = checked.problems.slice(0, 5).map((p) => `${p.path.map(String).join('.') || what}: ${p.message}`);
       return { ok: false, message: `invalid ${what}: ${problems.join('; ')}` };
     }
-    return { ok: true, value: parsed.data as T };
+    return { ok: true, value: checked.value as unknown as T };
   } catch (err) {
     return { ok: false, message: `invalid ${what}: could not be checked (${String((err as Error | undefined)?.message ?? err).slice(0, 200)})` };
   }
@@ -150,7 +146,7 @@ function check<T>(schema: z.ZodType, input: unknown, what: string): TenantInputC
 
 /** Shape, then no credential in clear (unless allowed). Never throws: it runs inside the workflow. */
 export function checkOnboardInput(input: unknown): TenantInputCheck<OnboardTenantInput> {
-  const result = check<OnboardTenantInput>(onboardSchema, input, 'onboardTenant input');
+  const result = check<OnboardTenantInput, Infer<typeof onboardStruct>>(onboardStruct, input, 'onboardTenant input');
   if (!result.ok) return result;
   const { firstSync } = result.value;
   if (typeof firstSync === 'object') {
@@ -174,7 +170,7 @@ export function checkOnboardInput(input: unknown): TenantInputCheck<OnboardTenan
 }
 
 export function checkOffboardInput(input: unknown): TenantInputCheck<OffboardTenantInput> {
-  return check<OffboardTenantInput>(offboardSchema, input, 'offboardTenant input');
+  return check<OffboardTenantInput, Infer<typeof offboardStruct>>(offboardStruct, input, 'offboardTenant input');
 }
 
 /** The names a tenant's objects get unless the input names them: how a resumed or repeated run finds them. */
