@@ -16,7 +16,7 @@ import { syncSummary } from './workflows/summaries';
 export { AirbyteInputError, syncWorkflowId };
 import type { airbytePipeline } from './workflows/pipeline/pipeline';
 import { checkPipeline, type PipelineDefinition } from './workflows/pipeline/definition';
-import type { PipelineProgress, PipelineResult, StepStatus } from './workflows/pipeline/status';
+import type { PipelineProgress, PipelineResult, PipelineStepsPage, PipelineStepsRequest, StepStatus } from './workflows/pipeline/status';
 import type { syncAndWait } from './workflows/sync-and-wait';
 import { SyncFailureType } from './workflows/failure-types';
 import { parseSyncInput, type SyncInput, type SyncResult } from './workflows/sync-input';
@@ -240,6 +240,24 @@ export class AirbyteSyncClient {
 
   pipelineProgress(workflowId: string): Promise<PipelineProgress> {
     return this.client.workflow.getHandle(workflowId).query<PipelineProgress>('airbytePipelineProgress').catch(rethrowTemporal);
+  }
+
+  /**
+   * A page of a pipeline's steps with their full results (a sync step's SyncResult included), running or ended:
+   * how the outcome of a pipeline too large for its result to list every step is read.
+   */
+  pipelineSteps(workflowId: string, request: PipelineStepsRequest = {}): Promise<PipelineStepsPage> {
+    return this.client.workflow.getHandle(workflowId).query<PipelineStepsPage, [PipelineStepsRequest]>('airbytePipelineSteps', request).catch(rethrowTemporal);
+  }
+
+  /** Every step of a pipeline, page by page. */
+  async *allPipelineSteps(workflowId: string, request: Omit<PipelineStepsRequest, 'offset'> = {}): AsyncGenerator<StepStatus> {
+    for (let offset = 0; ; ) {
+      const page = await this.pipelineSteps(workflowId, { ...request, offset });
+      yield* page.steps;
+      offset += page.steps.length;
+      if (page.steps.length === 0 || offset >= page.total) return;
+    }
   }
 
   /** Cancels one step (its Airbyte job or dbt run); steps downstream of it are skipped. */

@@ -332,3 +332,24 @@ test('a pipeline and its syncs carry search attributes when asked', async () => 
   const child = env.client.workflow.getHandle(`${handle.workflowId}/only`);
   expect((await child.describe()).typedSearchAttributes.get(AirbyteSearchAttributes.connectionId)).toBe(connectionId);
 });
+
+test('the result stays small: sync steps without their SyncResult, which the steps query pages through in full', async () => {
+  const connections = [quick({ rowsSynced: 3 }), quick({ rowsSynced: 4 }), quick({ rowsSynced: 5 })].map((c) => c.connectionId);
+  const handle = await env.syncs.startPipeline({ name: 'paged', steps: connections.map((c, i) => sync(`s${i}`, c)) });
+  const result = await env.syncs.pipelineResult(handle.workflowId);
+  expect(result.stepsOmitted).toBeUndefined();
+  expect(result.steps.map((s) => [s.id, s.state, s.rowsSynced, s.result])).toEqual([
+    ['s0', 'succeeded', 3, undefined],
+    ['s1', 'succeeded', 4, undefined],
+    ['s2', 'succeeded', 5, undefined],
+  ]);
+
+  const first = await env.syncs.pipelineSteps(handle.workflowId, { limit: 2 });
+  expect(first).toMatchObject({ total: 3, offset: 0 });
+  expect(first.steps.map((s) => s.id)).toEqual(['s0', 's1']);
+  expect(first.steps[0]?.result).toMatchObject({ connectionId: connections[0], status: 'succeeded', rowsSynced: 3 });
+  const all = [];
+  for await (const step of env.syncs.allPipelineSteps(handle.workflowId)) all.push(step);
+  expect(all.map((s) => (s.result as { jobId?: number }).jobId)).toEqual(result.steps.map((s) => s.jobId));
+  expect((await env.syncs.pipelineSteps(handle.workflowId, { states: ['failed'] })).total).toBe(0);
+});

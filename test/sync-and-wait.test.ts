@@ -278,6 +278,33 @@ test('a long sync continues-as-new, keeps watching the same job, and returns the
   expect(jobRequests('POST')).toHaveLength(1);
 });
 
+test('every run of the owner stays within historyBound: it hands over with room for its last check and its end', async () => {
+  const bound = 120;
+  const { connectionId } = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: Infinity }], rowsSynced: 7 } });
+  const handle = await env.syncs.startSync(input(connectionId, { historyBound: bound }));
+  await env.mock.waitFor(() => env.mock.jobs({ connectionId }).length === 1);
+  // Enough checks for two hand-overs at about 8-11 events a check; then the job ends, so the last run has its tail too.
+  await env.mock.waitFor(() => env.mock.requestsTo('GET', /^\/jobs\/\d+$/).length >= 28, 60_000);
+  env.mock.finishJob(env.mock.jobs({ connectionId })[0]!.jobId, 'succeeded');
+  const result = await env.syncs.result(handle.workflowId);
+  expect(result.continuedAsNew).toBeGreaterThanOrEqual(2);
+
+  const ownerId = jobOwnerWorkflowId(connectionId);
+  await env.client.workflow.getHandle(ownerId).result();
+  const lengths: number[] = [];
+  for (let runId: string | undefined = (await env.client.workflow.getHandle(ownerId).describe()).runId; runId; ) {
+    const history: { events?: { workflowExecutionStartedEventAttributes?: { continuedExecutionRunId?: string | null } | null }[] | null } = await env.client.workflow
+      .getHandle(ownerId, runId)
+      .fetchHistory();
+    const events = history.events ?? [];
+    lengths.push(events.length);
+    const previous: string | null | undefined = events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
+    runId = previous || undefined;
+  }
+  expect(lengths.length).toBeGreaterThanOrEqual(3);
+  for (const length of lengths) expect(length).toBeLessThanOrEqual(bound);
+});
+
 test('a worker restart mid-sync (a deploy, a crash) neither loses nor duplicates the sync', async () => {
   const { connectionId } = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: Infinity }], rowsSynced: 9 } });
   const handle = await env.syncs.startSync(input(connectionId));

@@ -4,6 +4,7 @@ import {
   CancellationScope,
   condition,
   continueAsNew,
+  patched,
   getExternalWorkflowHandle,
   isCancellation,
   log,
@@ -20,6 +21,7 @@ import { AirbyteSearchAttributes as SA } from '../search-attributes';
 import { MAX_DURATION_MS, UUID } from '../validation';
 import { ownerActivities, type OwnerActivities } from './proxies';
 import { cancelUntilTerminal } from './cancel-job';
+import { HISTORY_HEADROOM_PATCH, historyHeadroom } from './history-bound';
 import { innermostMessage } from '../failure-message';
 import { jobOwnerWorkflowId, OwnerMemo } from './ids';
 import { mergePrefs, type OwnerPrefs } from './prefs';
@@ -303,7 +305,9 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
         // Ours, and nobody asked to cancel it: watch it to its end (it may be joined again meanwhile).
       }
       const info = workflowInfo();
-      if (info.continueAsNewSuggested || info.historyLength >= Math.min(...cur.waiters.map((w) => w.request.historyBound))) return 'continue-as-new';
+      const bound = Math.min(...cur.waiters.map((w) => w.request.historyBound));
+      const headroom = patched(HISTORY_HEADROOM_PATCH) ? historyHeadroom(bound) : 0;
+      if (info.continueAsNewSuggested || info.historyLength + headroom >= bound) return 'continue-as-new';
       if (seen === wake || hinted) {
         if (!hinted) {
           // Nothing changed since the last check: wait, but wake up for a join, a leave or a hint.

@@ -223,7 +223,7 @@ function definitionStructWithin(limits: Limits) {
       timeout: optional(duration()),
     }),
   };
-  const badKind = define('kind', () => 'kind must be one of sync, dbt, activity, workflow, workspace');
+  const badKind = define('kind', (_, ctx) => ({ path: [...(ctx.path as (string | number)[]), 'kind'], message: 'kind must be one of sync, dbt, activity, workflow, workspace' }));
   // The step's kind picks its struct, so a problem is told against the kind the user meant.
   const step = dynamic((value) => {
     const kind = typeof value === 'object' && value !== null ? (value as { kind?: unknown }).kind : undefined;

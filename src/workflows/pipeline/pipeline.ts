@@ -23,6 +23,9 @@ import {
   cancelPipelineUpdate,
   cancelStepUpdate,
   pipelineProgressQuery,
+  pipelineStepsQuery,
+  resultSteps,
+  stepsPage,
   totalsOf,
   type PipelineProgress,
   type PipelineResult,
@@ -95,6 +98,7 @@ export async function airbytePipeline(definition: PipelineDefinition): Promise<P
   };
 
   setHandler(pipelineProgressQuery, progress);
+  setHandler(pipelineStepsQuery, (request) => stepsPage(statuses(), request));
   setHandler(syncJobStartedSignal, (started) => {
     // Anyone can signal: a malformed payload is ignored, never allowed to fail the workflow task.
     if (typeof started !== 'object' || started === null || typeof started.workflowId !== 'string' || typeof started.jobId !== 'number') return;
@@ -241,13 +245,16 @@ export async function airbytePipeline(definition: PipelineDefinition): Promise<P
     startedAt: new Date(startedAt).toISOString(),
     endedAt: new Date().toISOString(),
     durationMs: Date.now() - startedAt,
-    steps: statuses(),
+    ...resultSteps(statuses()),
     totals: totalsOf(statuses()),
   };
   describe();
   if (result.status === 'succeeded' || def.onFailure === 'return') return result;
-  const failed = result.steps.filter((s) => s.state === 'failed').map((s) => `step '${s.id}' failed: ${s.error}`);
-  const message = `pipeline '${def.name}' ${result.status}${failed.length ? `: ${failed.join('; ')}` : ''}`;
+  // The message names ten failed steps at most: the result lists them, and a large fan-out can fail thousands.
+  const failed = statuses().filter((s) => s.state === 'failed');
+  const named = failed.slice(0, 10).map((s) => `step '${s.id}' failed: ${s.error}`);
+  if (failed.length > named.length) named.push(`and ${failed.length - named.length} more failed steps`);
+  const message = `pipeline '${def.name}' ${result.status}${named.length ? `: ${named.join('; ')}` : ''}`;
   throw ApplicationFailure.nonRetryable(message, result.status === 'failed' ? PipelineFailureType.Failed : PipelineFailureType.Cancelled, result);
 }
 

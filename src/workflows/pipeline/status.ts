@@ -43,9 +43,36 @@ export interface PipelineResult {
   startedAt: string;
   endedAt: string;
   durationMs: number;
+  /**
+   * The steps' outcomes, at most RESULT_STEP_LIMIT of them (those that did not succeed first). A sync step's
+   * `result` (its SyncResult) is left out here: read it from its child workflow `<pipeline id>/<step id>`, or
+   * page through every step with the `airbytePipelineSteps` query (`AirbyteSyncClient.pipelineSteps`).
+   */
   steps: StepStatus[];
+  /** Steps not listed in `steps` (a pipeline of more than RESULT_STEP_LIMIT steps). */
+  stepsOmitted?: number;
   totals: PipelineTotals;
 }
+
+/** A page of the `airbytePipelineSteps` query: every field of each step, results included. */
+export interface PipelineStepsPage {
+  /** Steps that match the request's states (all steps without one). */
+  total: number;
+  offset: number;
+  steps: StepStatus[];
+}
+
+export interface PipelineStepsRequest {
+  /** Default 0. */
+  offset?: number;
+  /** Default and at most 500. */
+  limit?: number;
+  /** Only steps in these states. */
+  states?: StepState[];
+}
+
+/** A pipeline's result stays small at any size (Temporal refuses payloads over 2 MB): 500 slim steps are ~120 KB. */
+export const RESULT_STEP_LIMIT = 500;
 
 export interface PipelineProgress {
   name: string;
@@ -54,6 +81,8 @@ export interface PipelineProgress {
 }
 
 export const pipelineProgressQuery = defineQuery<PipelineProgress>('airbytePipelineProgress');
+/** Steps in pages, with their full results: how a large pipeline's outcome is read. */
+export const pipelineStepsQuery = defineQuery<PipelineStepsPage, [PipelineStepsRequest?]>('airbytePipelineSteps');
 /** Cancels one running or pending step (and so its Airbyte job); answers with that step's status. */
 export const cancelStepUpdate = defineUpdate<StepStatus, [string]>('airbyteCancelStep');
 /** Cancels every running step and skips the rest; the pipeline ends `cancelled`. */
@@ -71,4 +100,24 @@ export function totalsOf(steps: StepStatus[]): PipelineTotals {
     rowsSynced: synced.reduce((sum, s) => sum + (s.rowsSynced ?? 0), 0),
     bytesSynced: synced.reduce((sum, s) => sum + (s.bytesSynced ?? 0), 0),
   };
+}
+
+/** The steps a result lists: the ones that did not succeed first, then the rest, in definition order; sync results left out. */
+export function resultSteps(steps: StepStatus[]): { steps: StepStatus[]; stepsOmitted?: number } {
+  const slim = (status: StepStatus): StepStatus => (status.kind === 'sync' ? { ...status, result: undefined } : status);
+  if (steps.length <= RESULT_STEP_LIMIT) return { steps: steps.map(slim) };
+  const notSucceeded = steps.filter((s) => s.state !== 'succeeded');
+  const succeeded = steps.filter((s) => s.state === 'succeeded');
+  const listed = [...notSucceeded, ...succeeded].slice(0, RESULT_STEP_LIMIT);
+  return { steps: listed.map(slim), stepsOmitted: steps.length - listed.length };
+}
+
+/** One page of steps for the steps query; a malformed request reads as the first page. */
+export function stepsPage(steps: StepStatus[], request: PipelineStepsRequest | undefined): PipelineStepsPage {
+  const whole = (value: unknown, fallback: number, max: number) => (typeof value === 'number' && Number.isInteger(value) && value >= 0 ? Math.min(value, max) : fallback);
+  const states = Array.isArray(request?.states) ? new Set<unknown>(request.states) : undefined;
+  const matching = states ? steps.filter((s) => states.has(s.state)) : steps;
+  const offset = whole(request?.offset, 0, matching.length);
+  const limit = whole(request?.limit, RESULT_STEP_LIMIT, RESULT_STEP_LIMIT);
+  return { total: matching.length, offset, steps: matching.slice(offset, offset + limit) };
 }
