@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
-import { AirbytePlugin } from '../src/plugin';
+import { AirbytePlugin, DEFAULT_MAX_CACHED_WORKFLOWS } from '../src/plugin';
 import { createAirbyteWorker } from '../src/worker';
 import { defaultWorkflowSource } from '../src/workflow-source';
 import * as workflows from '../src/workflows';
@@ -61,6 +61,9 @@ describe('AirbytePlugin', () => {
     expect(Object.keys(configured.activities ?? {})).toEqual(expect.arrayContaining(['airbyteCreateJob', 'airbyteGetJob', 'airbyteJoinJobOwner', 'dbtRun', 'airbyteCheckWorkflowStep', 'airbyteListRunningJobs']));
     expect((configured.nexusServices ?? []).map((s) => s.definition.name)).toEqual(['temporal-airbyte']);
     expect(configured.maxTaskQueueActivitiesPerSecond).toBe(20);
+    // Our workflows alone: the cache is sized for them (sleeping syncs need not all stay in memory).
+    expect(configured.maxCachedWorkflows).toBe(DEFAULT_MAX_CACHED_WORKFLOWS);
+    expect(configure({ maxCachedWorkflows: 3_000 }).maxCachedWorkflows).toBe(3_000);
     // From the sources there is no prebuilt bundle: the workflows module is bundled at start.
     expect(configured.workflowsPath).toBe(require.resolve('../src/workflows'));
   });
@@ -71,6 +74,8 @@ describe('AirbytePlugin', () => {
     expect(configured.workflowsPath).toBe('/my/workflows');
     expect(configured.workflowBundle).toBeUndefined();
     expect(configured.maxTaskQueueActivitiesPerSecond).toBe(5);
+    // Workflows of the worker's own: the SDK's cache default stands, sized for them.
+    expect(configured.maxCachedWorkflows).toBeUndefined();
     expect((configured.activities as Record<string, unknown>).airbyteGetJob).toBe(ownActivity);
   });
 

@@ -32,13 +32,25 @@ test('ISO-8601 durations as Airbyte sends them', () => {
 const MIN = 60_000;
 const fixed = (ms: number) => ({ initialMs: ms, maxMs: ms, latenessRatio: 0.0001 });
 
-test.each([10, 60, 360])('with history, a %i-minute job costs at most 1/10 of a 10 s poll and is seen within 5 %% of its length', (minutes) => {
+test.each([10, 60, 360])('with history, a %i-minute job is seen within 5 %% of its length wherever it ends near the typical duration', (minutes) => {
   const duration = minutes * MIN;
   const shaped = { ...DEFAULT_POLL_POLICY, adaptive: true, expectedMs: duration };
-  expect(pollsForDuration(duration, shaped)).toBeLessThanOrEqual(pollsForDuration(duration, fixed(10_000)) / 10);
-  for (const actual of [0.92, 1, 1.1, 1.5, 3].map((f) => f * duration)) {
-    expect(latenessForDuration(actual, shaped)).toBeLessThanOrEqual(Math.max(0.05 * actual, DEFAULT_POLL_POLICY.maxMs));
+  for (let f = 0.6; f <= 1.5; f += 0.01) {
+    const actual = f * duration;
+    expect(latenessForDuration(actual, shaped)).toBeLessThanOrEqual(0.05 * actual);
   }
+  // Past the window the proportional rule (10 %, at most 60 s) takes over.
+  for (const actual of [1.6, 2, 3].map((f) => f * duration)) {
+    expect(latenessForDuration(actual, shaped)).toBeLessThanOrEqual(Math.min(0.1 * actual, DEFAULT_POLL_POLICY.maxMs) + 1);
+  }
+});
+
+test('with history, a job that ends on time costs the same few looks at any length: far fewer than a fixed poll on long jobs', () => {
+  const looks = [10, 60, 360].map((minutes) => pollsForDuration(minutes * MIN, { ...DEFAULT_POLL_POLICY, adaptive: true, expectedMs: minutes * MIN }));
+  expect(new Set(looks).size).toBe(1);
+  expect(looks[0]).toBeLessThanOrEqual(14);
+  expect(looks[1]).toBeLessThanOrEqual(pollsForDuration(60 * MIN, fixed(10_000)) / 25);
+  expect(looks[0]).toBeLessThan(pollsForDuration(10 * MIN, fixed(10_000)) / 4);
 });
 
 test('history shapes the schedule only when the caller left it to us; without history the proportional rule holds', () => {
@@ -46,7 +58,8 @@ test('history shapes the schedule only when the caller left it to us; without hi
   expect(nextPollDelay(0, { ...DEFAULT_POLL_POLICY, expectedMs })).toBe(DEFAULT_POLL_POLICY.initialMs); // not adaptive
   expect(nextPollDelay(0, { ...DEFAULT_POLL_POLICY, adaptive: true })).toBe(DEFAULT_POLL_POLICY.initialMs); // no history
   expect(nextPollDelay(0, { ...DEFAULT_POLL_POLICY, adaptive: true, expectedMs })).toBe(expectedMs / 3); // sparse early
-  expect(nextPollDelay(0.95 * expectedMs, { ...DEFAULT_POLL_POLICY, adaptive: true, expectedMs })).toBe(0.04 * expectedMs); // dense near the end
+  expect(nextPollDelay(0.4 * expectedMs, { ...DEFAULT_POLL_POLICY, adaptive: true, expectedMs })).toBe(0.2 * expectedMs); // up to the window
+  expect(nextPollDelay(0.8 * expectedMs, { ...DEFAULT_POLL_POLICY, adaptive: true, expectedMs })).toBe(0.04 * expectedMs); // dense near the end: 5 % of the time run
   expect(nextPollDelay(2 * expectedMs, { ...DEFAULT_POLL_POLICY, adaptive: true, expectedMs })).toBe(DEFAULT_POLL_POLICY.maxMs); // overdue: proportional
 });
 

@@ -46,7 +46,8 @@ async function main(): Promise<void> {
         taskQueue: config.taskQueue,
         instances: config.instances ?? {},
         maxAirbyteCallsPerSecond: config.maxAirbyteCallsPerSecond,
-        workerOptions: { ...source, ...tuning },
+        // Our bundle through the plugin, as a user deploys it: the plugin then sizes the workflow cache.
+        ...('bundlePath' in config.workflows ? { workflowBundlePath: config.workflows.bundlePath, workerOptions: tuning } : { workerOptions: { ...source, ...tuning } }),
       })
     : await sdk.Worker.create({ connection, namespace: config.namespace, taskQueue: config.taskQueue, activities: bare.activities, ...source, ...tuning });
   const createMs = Date.now() - createStart;

@@ -4,48 +4,13 @@
 export { syncProgressQuery, type SyncProgress } from './sync-and-wait';
 export { type JobOwnerInput, type JobOwnerSummary } from './owner/owner';
 export { ownerProgressQuery, type OwnerProgress } from './owner/protocol';
-export { PipelineFailureType, SyncFailureType, TenantFailureType } from './failure-types';
+export { SyncFailureType, TenantFailureType } from './failure-types';
 export { DEFAULT_POLL_POLICY, nextPollDelay, pollsForDuration, type PollPolicy } from './poll-policy';
 export { parseSyncInput, type SyncContinuation, type SyncInput, type SyncResult } from './sync-input';
 export { syncJobStartedSignal, type SyncJobStarted } from './signals';
 export { AIRBYTE_SEARCH_ATTRIBUTE_KEYS, AirbyteSearchAttributes } from './search-attributes';
-export {
-  checkPipeline,
-  type ActivityStep,
-  type DbtStep,
-  type PipelineDefinition,
-  type PipelineStep,
-  type StepBase,
-  type SyncStep,
-  type WorkflowStep,
-  type WorkspaceStep,
-} from './pipeline/definition';
-export {
-  cancelPipelineUpdate,
-  cancelStepUpdate,
-  pipelineProgressQuery,
-  pipelineStepsQuery,
-  RESULT_STEP_LIMIT,
-  type PipelineProgress,
-  type PipelineResult,
-  type PipelineStepsPage,
-  type PipelineStepsRequest,
-  type PipelineTotals,
-  type StepKind,
-  type StepState,
-  type StepStatus,
-} from './pipeline/status';
-export {
-  checkReconcileInput,
-  DEFAULT_RECONCILE_MAX_CONNECTIONS,
-  MAX_RECONCILE_CONNECTIONS,
-  type CancelledJob,
-  type ParsedReconcileInput,
-  type ReconcileInput,
-  type ReconcileInputCheck,
-  type ReconcileReport,
-  type ReconciledJob,
-} from './reconcile/input';
+export * from './pipeline/api';
+export * from './reconcile/input';
 export { checkOffboardInput, checkOnboardInput, tenantNames, type ConnectorSpec, type OffboardTenantInput, type OnboardTenantInput } from './tenant/input';
 export { tenantProgressQuery, type OffboardTenantResult, type OnboardTenantResult, type TenantProgress, type TenantStep, type TenantStepName } from './tenant/progress';
 export { MANAGE_OPERATIONS, type ManageOperation, type ManageRequest, type ManageResult } from './manage/manage';

@@ -1,28 +1,2 @@
 export { airbytePipeline } from './pipeline';
-export { PipelineFailureType } from '../failure-types';
-export {
-  checkPipeline,
-  type ActivityStep,
-  type DbtStep,
-  type PipelineDefinition,
-  type PipelineStep,
-  type StepBase,
-  type SyncStep,
-  type WorkflowStep,
-  type WorkspaceStep,
-} from './definition';
-export {
-  cancelPipelineUpdate,
-  cancelStepUpdate,
-  pipelineProgressQuery,
-  pipelineStepsQuery,
-  RESULT_STEP_LIMIT,
-  type PipelineProgress,
-  type PipelineResult,
-  type PipelineStepsPage,
-  type PipelineStepsRequest,
-  type PipelineTotals,
-  type StepKind,
-  type StepState,
-  type StepStatus,
-} from './status';
+export * from './api';
