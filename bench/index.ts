@@ -33,11 +33,15 @@ type Section = (typeof SECTIONS)[number];
 /** Runs behind flags, too heavy to repeat on every `npm run bench`: what the one try gave, kept with its date. */
 const ONE_OFF_NOTES = `## Behind flags
 
-- \`--fanout 10000\` (tried once, 2026-12-02, this machine): ten pipelines of 1,000 syncs at once on one worker. The
-  worker process died after about 8 minutes: Node aborted in the workflow thread ("async hook stack has become
-  corrupted"), after workflow tasks had taken over 5 s (TMPRL1104) and with its RSS past 5 GB at 5 minutes; the dev
-  server answered update-with-start calls in 7-19 s. The bare fan-out was not reached in that try. 10,000 syncs need
-  more than one worker here (20,000 workflows at about 1.7 MB each, section 3, do not fit one worker's cache).`;
+- \`--fanout 10000\`, first try (2026-12-02, before the lean bundle): ten pipelines of 1,000 syncs at once on one
+  worker. The worker process died after about 8 minutes: Node aborted in the workflow thread ("async hook stack has
+  become corrupted"), after workflow tasks had taken over 5 s (TMPRL1104) and with its RSS past 5 GB at 5 minutes.
+- \`--fanout 10000\`, second try (2026-12-02, superstruct bundle, cache of 500): the same ten pipelines, each with
+  \`maxParallel\` 1,000, so 10,000 syncs (20,000 workflows) in flight against a cache of 500. The worker stayed up
+  (2.0 GB RSS, 6 min of CPU at 10 minutes), but every task missed the cache and replayed: after 10 minutes 29 of the
+  10,000 syncs had finished and the dev server ran at 110 % CPU serving full histories. Stopped there. 10,000 syncs
+  in flight on one worker need a cache that holds them (about 8.5 GB at 0.43 MB per workflow) or several workers; a
+  bounded \`maxParallel\` (Airbyte runs far fewer jobs at once anyway) was not measured.`;
 
 const README_START = '<!-- bench:start -->';
 const README_END = '<!-- bench:end -->';
