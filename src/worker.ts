@@ -73,7 +73,7 @@ export async function runWorkerFromEnv(env: NodeJS.ProcessEnv = process.env): Pr
       secrets,
       workflowBundlePath: settings.TEMPORAL_AIRBYTE_WORKFLOW_BUNDLE,
       tracing,
-      workerOptions: { shutdownGraceTime: '20s' },
+      workerOptions: { shutdownGraceTime: '20s', maxCachedWorkflows: settings.TEMPORAL_AIRBYTE_MAX_CACHED_WORKFLOWS },
     });
     const { taskQueue, namespace, workflowBundle } = worker.options;
     log.info('temporal-airbyte worker started', {
@@ -82,6 +82,7 @@ export async function runWorkerFromEnv(env: NodeJS.ProcessEnv = process.env): Pr
       taskQueue,
       instances: Object.keys(instances),
       workflows: workflowBundle && 'codePath' in workflowBundle ? workflowBundle.codePath : 'bundled at start',
+      maxCachedWorkflows: worker.options.maxCachedWorkflows,
       metrics: telemetry.metricsAddress ? `http://${telemetry.metricsAddress}/metrics` : undefined,
       tracing: tracing ? 'OpenTelemetry (OTLP/HTTP)' : undefined,
     });

@@ -134,3 +134,11 @@ test('bad settings are refused together, each by its variable, without echoing v
   expect(message).toContain('OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL');
   expect(message).not.toMatch(/verbose|xml|s3cr3t/);
 });
+
+test('the workflow cache size is a whole number from 2 to 100,000; unset leaves the worker default', () => {
+  expect(parseWorkerEnvironment({ TEMPORAL_AIRBYTE_MAX_CACHED_WORKFLOWS: '150' }).TEMPORAL_AIRBYTE_MAX_CACHED_WORKFLOWS).toBe(150);
+  expect(parseWorkerEnvironment({ TEMPORAL_AIRBYTE_MAX_CACHED_WORKFLOWS: '' }).TEMPORAL_AIRBYTE_MAX_CACHED_WORKFLOWS).toBeUndefined();
+  for (const bad of ['1', '0', '-5', '1.5', 'lots', '100001', '1e3']) {
+    expect(() => parseWorkerEnvironment({ TEMPORAL_AIRBYTE_MAX_CACHED_WORKFLOWS: bad })).toThrow(/^TEMPORAL_AIRBYTE_MAX_CACHED_WORKFLOWS must be a whole number from 2 to 100000$/);
+  }
+});

@@ -46,6 +46,7 @@ const WORKER: WorkerVariable[] = [
   exact('TEMPORAL_AIRBYTE_LOG_FORMAT', 'json or text (default: json)'),
   exact('TEMPORAL_AIRBYTE_METRICS_ADDRESS', 'ip:port to serve Prometheus metrics on at /metrics, e.g. 0.0.0.0:9464 (default: no metrics)'),
   exact('TEMPORAL_AIRBYTE_WORKFLOW_BUNDLE', 'a prebuilt workflow bundle to run (default: the one in the package)'),
+  exact('TEMPORAL_AIRBYTE_MAX_CACHED_WORKFLOWS', 'workflows the worker keeps cached, 2 to 100000 (default: 500; fewer saves memory when syncs mostly wait, more saves replays in wide fan-outs)'),
   exact('OTEL_EXPORTER_OTLP_ENDPOINT', 'an OTLP/HTTP collector URL; when set, the worker sends OpenTelemetry traces there'),
   exact('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'the same for traces only (the full URL, e.g. http://collector:4318/v1/traces)'),
   exact('OTEL_SERVICE_NAME', 'service.name of the spans (default: temporal-airbyte-worker)'),
@@ -140,6 +141,15 @@ export const workerEnvironmentSchema = z.object({
     z.string().refine(isSocketAddress, 'must be <ip>:<port> such as 0.0.0.0:9464, 127.0.0.1:9464 or [::]:9464 (an IP address, not a host name)').optional(),
   ),
   TEMPORAL_AIRBYTE_WORKFLOW_BUNDLE: z.preprocess(unsetIfEmpty, z.string().optional()),
+  TEMPORAL_AIRBYTE_MAX_CACHED_WORKFLOWS: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .regex(/^\d+$/, 'must be a whole number from 2 to 100000')
+      .transform(Number)
+      .refine((n) => n >= 2 && n <= 100_000, 'must be a whole number from 2 to 100000')
+      .optional(),
+  ),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess(unsetIfEmpty, z.string().refine(httpUrl, 'must be an http:// or https:// URL, such as http://otel-collector:4318').optional()),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.preprocess(unsetIfEmpty, z.string().refine(httpUrl, 'must be an http:// or https:// URL, such as http://otel-collector:4318/v1/traces').optional()),
 });
