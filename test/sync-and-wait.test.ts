@@ -284,7 +284,7 @@ test('every run of the owner stays within historyBound: it hands over with room 
   const handle = await env.syncs.startSync(input(connectionId, { historyBound: bound }));
   await env.mock.waitFor(() => env.mock.jobs({ connectionId }).length === 1);
   // Enough checks for two hand-overs at about 8-11 events a check; then the job ends, so the last run has its tail too.
-  await env.mock.waitFor(() => env.mock.requestsTo('GET', /^\/jobs\/\d+$/).length >= 28, 60_000);
+  await env.mock.waitFor(() => env.mock.requestsTo('GET', /^\/jobs\/\d+$/).length >= 28, 150_000);
   env.mock.finishJob(env.mock.jobs({ connectionId })[0]!.jobId, 'succeeded');
   const result = await env.syncs.result(handle.workflowId);
   expect(result.continuedAsNew).toBeGreaterThanOrEqual(2);

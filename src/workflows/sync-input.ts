@@ -1,10 +1,10 @@
 import type { Duration } from '@temporalio/common';
-import { object, optional } from 'superstruct';
+import { object, optional, type Infer } from 'superstruct';
 import { JOB_TYPES, type JobStatus, type JobType } from '../airbyte/job-status';
 import type { AttemptFailure, StreamStats } from '../airbyte/types';
 import type { AttemptReport } from '../activities/types';
 import { DEFAULT_POLL_POLICY, type PollPolicy } from './poll-policy';
-import { bool, checkShape, duration, INSTANCE_MESSAGE, INSTANCE_NAME, matches, maxLength, notEmpty, num, oneOf, positiveMs, str, UUID, whole } from './validation';
+import { bool, checkShape, type Checked, duration, INSTANCE_MESSAGE, INSTANCE_NAME, matches, maxLength, notEmpty, num, oneOf, positiveMs, str, UUID, whole } from './validation';
 
 /** Input of `syncAndWait`. Only `connectionId` is required. */
 export interface SyncInput {
@@ -99,6 +99,7 @@ export interface SyncResult {
 }
 
 const durationField = optional(duration());
+const integer = () => whole(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 'must be a whole number');
 const flag = optional(bool());
 
 const syncInputStruct = object({
@@ -139,12 +140,12 @@ const syncInputStruct = object({
   ),
   continued: optional(
     object({
-      jobId: whole(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 'must be a whole number'),
+      jobId: integer(),
       attached: bool(),
       startedAt: num(),
       deadline: optional(num()),
-      polls: whole(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 'must be a whole number'),
-      runs: whole(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 'must be a whole number'),
+      polls: integer(),
+      runs: integer(),
     }),
   ),
 });
@@ -171,7 +172,13 @@ export type InputCheck<T> = { ok: true; value: T } | { ok: false; message: strin
 
 /** Validates a SyncInput and fills in defaults; the message names every bad field. */
 export function parseSyncInput(input: unknown): InputCheck<ParsedSyncInput> {
-  const checked = checkShape(input, syncInputStruct);
+  let checked: Checked<Infer<typeof syncInputStruct>>;
+  try {
+    checked = checkShape(input, syncInputStruct);
+  } catch (err) {
+    // Never throw here: inside the workflow a throw would fail the workflow task over and over.
+    return { ok: false, message: `invalid sync input: could not be checked (${String((err as Error | undefined)?.message ?? err).slice(0, 200)})` };
+  }
   if (!checked.ok) {
     const problems = checked.problems.map((p) => `${p.path.join('.') || 'input'} ${p.message}`);
     return { ok: false, message: `invalid sync input: ${problems.join('; ')}` };

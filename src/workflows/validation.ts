@@ -104,25 +104,24 @@ export function checkShape<T, S>(value: unknown, struct: Struct<T, S>): Checked<
   const [error, valid] = validate(value, struct);
   if (!error) return { ok: true, value: valid };
   const problems: Problem[] = [];
-  const unknownKeys = new Map<string, { path: (string | number)[]; keys: string[] }>();
+  // One problem per object for its unknown keys, where the first one was found.
+  const unknown = new Map<string, { problem: Problem; keys: string[] }>();
   for (const failure of error.failures()) {
-    if (failure.type === 'never') {
-      const path = failure.path.slice(0, -1) as (string | number)[];
-      const at = JSON.stringify(path);
-      const entry = unknownKeys.get(at) ?? { path, keys: [] };
-      if (!unknownKeys.has(at)) {
-        unknownKeys.set(at, entry);
-        problems.push({ path, message: '' });
-      }
-      entry.keys.push(String(failure.key));
+    const path = failure.path as (string | number)[];
+    if (failure.type !== 'never') {
+      problems.push({ path, message: messageOf(failure) });
       continue;
     }
-    problems.push({ path: failure.path as (string | number)[], message: messageOf(failure) });
-  }
-  // Unknown keys were collected per object; their problem sits where the first one was found.
-  for (const { path, keys } of unknownKeys.values()) {
-    const problem = problems.find((p) => p.message === '' && JSON.stringify(p.path) === JSON.stringify(path));
-    if (problem) problem.message = `Unrecognized key${keys.length > 1 ? 's' : ''}: ${keys.map((k) => JSON.stringify(k)).join(', ')}`;
+    const objectPath = path.slice(0, -1);
+    const at = JSON.stringify(objectPath);
+    let entry = unknown.get(at);
+    if (!entry) {
+      entry = { problem: { path: objectPath, message: '' }, keys: [] };
+      unknown.set(at, entry);
+      problems.push(entry.problem);
+    }
+    entry.keys.push(String(failure.key));
+    entry.problem.message = `Unrecognized key${entry.keys.length > 1 ? 's' : ''}: ${entry.keys.map((k) => JSON.stringify(k)).join(', ')}`;
   }
   return { ok: false, problems };
 }

@@ -163,6 +163,8 @@ function definitionStructWithin(limits: Limits) {
     retries: optional(whole(0, limits.retries)),
     retryDelay: optional(duration()),
   };
+  // What an activity step and a workflow step pass on: arguments, upstream results, where to run.
+  const callOut = { args: optional(array(unknown())), withUpstream: optional(bool()), taskQueue: optional(nonEmpty(limits.typeName)) };
   const byKind = {
     sync: refine(
       object({
@@ -193,21 +195,8 @@ function definitionStructWithin(limits: Limits) {
       selectSyncedStreams: optional(str(maxLength(limits.text), (s) => (s.includes('{stream}') ? undefined : 'must contain {stream}'))),
       timeout: optional(duration()),
     }),
-    activity: object({
-      ...base,
-      activity: nonEmpty(limits.typeName),
-      args: optional(array(unknown())),
-      withUpstream: optional(bool()),
-      taskQueue: optional(nonEmpty(limits.typeName)),
-      timeout: optional(duration()),
-    }),
-    workflow: object({
-      ...base,
-      workflow: nonEmpty(limits.typeName),
-      args: optional(array(unknown())),
-      withUpstream: optional(bool()),
-      taskQueue: optional(nonEmpty(limits.typeName)),
-    }),
+    activity: object({ ...base, ...callOut, activity: nonEmpty(limits.typeName), timeout: optional(duration()) }),
+    workflow: object({ ...base, ...callOut, workflow: nonEmpty(limits.typeName) }),
     workspace: object({
       ...base,
       workspaceId: nonEmpty(limits.text),
