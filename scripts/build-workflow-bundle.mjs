@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
 const { bundleWorkflowCode } = require('@temporalio/worker');
+// Our stateless workflow modules, evaluated once per worker instead of once per workflow.
+const { airbyteBundlerOptions } = require(join(root, 'lib/workflow-bundle-options.js'));
 
 const noop = () => undefined;
 // The webpack module list is noise here; warnings and errors are not.
@@ -16,7 +18,7 @@ const workflowsPath = join(root, 'lib/workflows/index.js');
 
 async function bundle(file, workflowInterceptorModules) {
   const started = Date.now();
-  const { code } = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules, logger });
+  const { code } = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules, logger, ...airbyteBundlerOptions() });
   const out = join(root, 'lib', file);
   writeFileSync(out, code);
   console.log(`workflow bundle: ${out} (${(code.length / 1e6).toFixed(1)} MB, ${((Date.now() - started) / 1000).toFixed(1)} s)`);

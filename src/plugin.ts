@@ -7,6 +7,7 @@ import { createReconcileActivities } from './activities/reconcile';
 import { createAirbyteNexusHandlers } from './nexus/handlers';
 import { allowlistActivityInterceptor, createAllowlistActivities, withAllowedProjects, type AirbyteAllowlists } from './allowlists';
 import { tracingConfigurer, type AirbyteTracingOptions } from './observability/tracing';
+import { airbyteBundlerOptions } from './workflow-bundle-options';
 import { defaultWorkflowSource } from './workflow-source';
 
 export { ACTIVITY_NOT_ALLOWED, AirbyteAllowlistPlugin, WORKFLOW_NOT_ALLOWED, type AirbyteAllowlists } from './allowlists';
@@ -92,6 +93,8 @@ export class AirbytePlugin extends SimplePlugin {
       ...(hasWorkflows ? {} : { ...defaultWorkflowSource(this.workflowBundlePath, this.tracing !== undefined), maxCachedWorkflows: configured.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS }),
       maxTaskQueueActivitiesPerSecond: configured.maxTaskQueueActivitiesPerSecond ?? this.maxCallsPerSecond,
     };
+    // Bundling at start (the worker's workflowsPath, which may export ours, or our sources): our stateless modules are shared.
+    if (ours.workflowsPath !== undefined) ours.bundlerOptions = { ...ours.bundlerOptions, ...airbyteBundlerOptions(ours.bundlerOptions) };
     // After the workflow source is known: the tracing plugin adds its workflow interceptors only when bundling.
     return this.tracing ? this.tracing.configureWorker(ours) : ours;
   }

@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { AirbytePlugin, DEFAULT_MAX_CACHED_WORKFLOWS } from '../src/plugin';
 import { createAirbyteWorker } from '../src/worker';
 import { defaultWorkflowSource } from '../src/workflow-source';
+import { sharedWorkflowModules } from '../src/workflow-bundle-options';
 import * as workflows from '../src/workflows';
 
 // What a user installs and imports: entry points that load only what they need, the SDK as peers (one copy,
@@ -77,6 +78,24 @@ describe('AirbytePlugin', () => {
     // Workflows of the worker's own: the SDK's cache default stands, sized for them.
     expect(configured.maxCachedWorkflows).toBeUndefined();
     expect((configured.activities as Record<string, unknown>).airbyteGetJob).toBe(ownActivity);
+  });
+
+  test('a worker bundling at start shares our stateless workflow modules, keeping its own preloads', () => {
+    const shared = sharedWorkflowModules();
+    expect(shared.length).toBeGreaterThan(5);
+    expect(configure().bundlerOptions?.preloadModules).toEqual(shared);
+    const own = configure({ workflowsPath: '/my/workflows', bundlerOptions: { preloadModules: ['/my/pure'], ignoreModules: ['fs'] } });
+    expect(own.bundlerOptions).toEqual({ preloadModules: ['/my/pure', ...shared], ignoreModules: ['fs'] });
+    // A prebuilt bundle was made with them (npm run build): nothing to add at start.
+    expect(configure({}, process.env.TEMPORAL_TEST_BUNDLE as string).bundlerOptions).toBeUndefined();
+  });
+
+  test('the bundle a worker runs preloads every shared module (the test bundle, made as npm run build makes the packaged one)', () => {
+    const code = readFileSync(process.env.TEMPORAL_TEST_BUNDLE as string, 'utf8');
+    const start = code.indexOf('exports.preloadModules = function preloadModules()');
+    const preload = code.slice(start, code.indexOf('exports.importWorkflows', start));
+    const ids = sharedWorkflowModules().map((file) => relative(join(__dirname, '..'), file).replace(/\\/g, '/'));
+    for (const id of ids) expect(preload).toContain(id);
   });
 
   test('uses a prebuilt bundle when given one, and refuses a path with no bundle', () => {

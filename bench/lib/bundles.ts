@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join, relative } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { prebuildWorkflowBundle } from '../../src/testing';
+import { airbyteBundlerOptions } from '../../src/workflow-bundle-options';
 
 export const ROOT = join(__dirname, '../..');
 const CACHE = join(ROOT, 'node_modules/.cache/temporal-airbyte-bench');
@@ -64,7 +65,7 @@ export function benchBundle(name: 'bare' | 'bare-with-zod' | 'bare-with-ours'): 
   return cached(name, sources, async (file) => {
     const noop = () => undefined;
     const logger = { trace: noop, debug: noop, info: noop, log: noop, warn: console.warn, error: console.error };
-    const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve(`../workflows/${name}`), logger });
+    const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve(`../workflows/${name}`), logger, ...(name === 'bare-with-ours' ? airbyteBundlerOptions() : {}) });
     writeFileSync(file, code);
   });
 }

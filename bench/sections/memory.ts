@@ -1,4 +1,5 @@
 // Section 3: what waiting syncs cost a worker in memory, against a bare sleeping workflow.
+import { inBatches } from '../lib/batches';
 import type { BenchEnv } from '../lib/env';
 import { table, type Report } from '../lib/report';
 import type { Scale } from '../lib/scale';
@@ -12,16 +13,6 @@ interface Cost {
   loaded: ChildUsage;
   startMs: number;
   workflows: number;
-}
-
-/** Starts `n` of something through `start`, `concurrency` at a time. */
-async function inBatches(n: number, concurrency: number, start: (i: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < n) await start(next++);
-    }),
-  );
 }
 
 async function cost(worker: BenchWorker, warmUp: () => Promise<void>, load: () => Promise<void>, workflows: number): Promise<Cost> {

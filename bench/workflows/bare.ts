@@ -1,6 +1,7 @@
 // The bare Temporal baseline of the fan-out and memory sections: the same shape as a pipeline of syncs with none
 // of this package in it. A child runs three no-op activities around a timer of the job's length (start the job,
-// wait for it, look at it, fetch its report); the parent starts N of them at once and waits for all.
+// wait for it, look at it, fetch its report); the parent starts N of them at once (or
+// at most maxParallel at a time) and waits for all.
 // Bundled on its own (bench/lib/bundles.ts) and run by a plain Temporal worker (bench/lib/worker-child.ts).
 import { executeChild, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type { BareActivities } from './bare-activities';
@@ -29,11 +30,19 @@ export interface BareFanoutResult {
   durationMs: number;
 }
 
-export async function bareFanout(input: { children: number; jobMs: number }): Promise<BareFanoutResult> {
+/** N children, at most `maxParallel` (default N) running at once, as a pipeline's `maxParallel` bounds its steps. */
+export async function bareFanout(input: { children: number; jobMs: number; maxParallel?: number }): Promise<BareFanoutResult> {
   const started = Date.now();
   const { workflowId } = workflowInfo();
-  const results = await Promise.all(
-    Array.from({ length: input.children }, (_, i) => executeChild(bareSync, { workflowId: `${workflowId}-${i}`, args: [input.jobMs] })),
+  const results: BareSyncResult[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(input.children, input.maxParallel ?? input.children) }, async () => {
+      while (next < input.children) {
+        const i = next++;
+        results.push(await executeChild(bareSync, { workflowId: `${workflowId}-${i}`, args: [input.jobMs] }));
+      }
+    }),
   );
   return { children: input.children, succeeded: results.filter((r) => r.status === 'succeeded').length, durationMs: Date.now() - started };
 }

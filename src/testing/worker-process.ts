@@ -5,6 +5,7 @@ import { dirname, extname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Duration, LogLevel } from '@temporalio/common';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { airbyteBundlerOptions } from '../workflow-bundle-options';
 import type { AirbyteInstanceConfig } from '../airbyte';
 
 /** The environment variable that carries a child worker's configuration (credentials included): never argv. */
@@ -59,7 +60,7 @@ const CHILD_ENTRY = join(__dirname, `worker-child${isTypeScript ? '.ts' : '.js'}
 export async function prebuildWorkflowBundle(file: string): Promise<string> {
   const noop = () => undefined;
   const logger = { trace: noop, debug: noop, info: noop, warn: console.warn, error: console.error, log: noop };
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger });
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger, ...airbyteBundlerOptions() });
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, code);
   return file;

@@ -1,4 +1,5 @@
-import { msToNumber, type Duration } from '@temporalio/common';
+import type { Duration } from '@temporalio/common';
+import ms, { type StringValue } from 'ms';
 import { define, refine, validate, type Failure, type Struct } from 'superstruct';
 
 // Checks shared by the inputs every workflow checks in its sandbox (sync input, pipeline definition, tenant input).
@@ -21,8 +22,10 @@ export const INSTANCE_MESSAGE = 'must be an instance name: letters, digits, ".",
 export function positiveMs(value: unknown): number | undefined {
   if (typeof value !== 'number' && typeof value !== 'string') return undefined;
   try {
-    const ms = msToNumber(value as Duration);
-    return Number.isFinite(ms) && ms > 0 && ms <= MAX_DURATION_MS ? ms : undefined;
+    // `ms`, the parser Temporal's own msToNumber uses (same version), not @temporalio/common: this module is shared
+    // by every workflow of a worker (workflow-bundle-options.ts), and Temporal's modules must not be.
+    const millis = typeof value === 'number' ? value : ms(value as StringValue);
+    return Number.isFinite(millis) && millis > 0 && millis <= MAX_DURATION_MS ? millis : undefined;
   } catch {
     return undefined;
   }

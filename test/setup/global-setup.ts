@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { airbyteBundlerOptions } from '../../src/workflow-bundle-options';
 import { resolveTemporalCli } from '../../src/testing/temporal-cli';
 import { AIRBYTE_SEARCH_ATTRIBUTE_KEYS } from '../../src/workflows/search-attributes';
 
@@ -16,7 +17,7 @@ export default async function globalSetup(): Promise<void> {
     TestWorkflowEnvironment.createLocal({
       server: { executable: resolveTemporalCli(), ip: '127.0.0.1', searchAttributes: AIRBYTE_SEARCH_ATTRIBUTE_KEYS },
     }),
-    bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: quietLogger }),
+    bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: quietLogger, ...airbyteBundlerOptions() }),
   ]);
   globalThis.__TEMPORAL_ENV__ = env;
   const bundlePath = join(mkdtempSync(join(tmpdir(), 'temporal-airbyte-')), 'workflows.js');
