@@ -71,6 +71,45 @@ test('a successful sync returns the job id, status, rows, bytes, per-stream stat
   expect(result.polls).toBeGreaterThan(0);
 });
 
+/** The owner's history once it has closed: activity types in order, and how many memo and search attribute upserts. */
+async function ownerHistory(connectionId: string) {
+  const owner = env.client.workflow.getHandle(jobOwnerWorkflowId(connectionId, 'default'));
+  await owner.result();
+  const events = (await owner.fetchHistory()).events ?? [];
+  return {
+    activities: events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType?.name] : [])),
+    memoUpserts: events.filter((e) => e.workflowPropertiesModifiedEventAttributes).length,
+    // Ours only: the SDK upserts TemporalChangeVersion for each patch it meets.
+    attributeUpserts: events.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.AirbyteJobStatus).length,
+  };
+}
+
+test('the check that sees the job end brings its report, and the owner writes an unchanged record once', async () => {
+  const { connectionId } = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: 300 }], streams: [{ name: 'customers', records: 5, bytes: 50 }] } });
+  const result = await env.syncs.syncAndWait(input(connectionId, { searchAttributes: true }));
+  expect(result.streams?.map((s) => [s.name, s.recordsCommitted])).toEqual([['customers', 5]]);
+  const history = await ownerHistory(connectionId);
+  expect(history.activities).not.toContain('airbyteGetJobReport');
+  expect(history.activities.filter((a) => a === 'airbyteGetJob')).toHaveLength(result.polls);
+  // The job and whether we own it once; its status when it started and when it ended.
+  expect(history.memoUpserts).toBe(1);
+  expect(history.attributeUpserts).toBe(2);
+});
+
+test('a report that fails twice comes with a retry of the last check; one that cannot be had leaves the result without it', async () => {
+  const flaky = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: 200 }], streams: [{ name: 'orders', records: 2, bytes: 20 }] } });
+  env.mock.injectFault({ method: 'POST', path: /^\/config\/jobs\/get/, kind: 'status', status: 503, times: 2 });
+  const recovered = await env.syncs.syncAndWait(input(flaky.connectionId));
+  expect(recovered.streams?.map((s) => s.name)).toEqual(['orders']);
+
+  const broken = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: 200 }] } });
+  env.mock.injectFault({ method: 'POST', path: /^\/config\/jobs\/get/, kind: 'status', status: 503, times: 3 });
+  const alone = await env.syncs.syncAndWait(input(broken.connectionId));
+  expect(alone.status).toBe('succeeded');
+  expect(alone.streams).toBeUndefined();
+  expect(env.mock.jobs({ connectionId: broken.connectionId })).toHaveLength(1);
+});
+
 test('the result lists every attempt with its failures and links to the job in Airbyte\'s UI', async () => {
   const { connectionId, workspaceId } = env.mock.addConnection({
     script: {

@@ -19,5 +19,5 @@ export interface Scale {
 export function scaleOf(quick: boolean, fanout?: number[]): Scale {
   return quick
     ? { quick, population: 300, callSyncs: 3, webhookSyncs: 8, calibrationPolls: [2, 7], fanout: fanout ?? [20, 50], waiting: 100, starts: 1 }
-    : { quick, population: 400, callSyncs: 8, webhookSyncs: 40, calibrationPolls: [2, 12], fanout: fanout ?? [100, 1_000], waiting: 1_000, starts: 3 };
+    : { quick, population: 400, callSyncs: 8, webhookSyncs: 40, calibrationPolls: [2, 12], fanout: fanout ?? [100, 1_000, 10_000], waiting: 1_000, starts: 3 };
 }

@@ -13,9 +13,11 @@ import { toSnapshot } from './snapshot';
 import { triggerJob } from './trigger-job';
 import type {
   CancelJobResult,
+  CheckedJob,
   ConnectionRef,
   ConnectionSummary,
   FindConnectionInput,
+  GetJobInput,
   ListConnectionsInput,
   JobRef,
   JobReport,
@@ -68,8 +70,18 @@ export function createAirbyteActivities(instances: AirbyteInstances | AirbyteIns
       return result;
     }),
 
-    airbyteGetJob: withFailureMapping(async ({ instance, jobId }: JobRef): Promise<JobSnapshot> => {
-      return toSnapshot(await registry.get(instance).getJob(jobId));
+    airbyteGetJob: withFailureMapping(async ({ instance, jobId, report }: GetJobInput): Promise<CheckedJob> => {
+      const client = registry.get(instance);
+      const job = toSnapshot(await client.getJob(jobId));
+      if (!report || !job.terminal) return job;
+      try {
+        return { ...job, report: await jobReport(client, instance, jobId, report.connectionId) };
+      } catch (err) {
+        // A report that may come on a retry is worth two more tries of this (idempotent) activity; then the job stands alone.
+        if (Context.current().info.attempt < REPORT_ATTEMPTS) throw err;
+        log.warn('job report unavailable', { jobId, reason: err instanceof Error ? err.message : String(err) });
+        return { ...job, report: null };
+      }
     }),
 
     airbyteCancelJob: withFailureMapping(async ({ instance, jobId }: JobRef): Promise<CancelJobResult> => {
@@ -127,36 +139,43 @@ export function createAirbyteActivities(instances: AirbyteInstances | AirbyteIns
 
     /** Best effort: `null` when the deployment does not expose the Configuration API to this caller. */
     airbyteGetJobReport: withFailureMapping(async ({ instance, jobId, connectionId }: JobReportInput): Promise<JobReport | null> => {
-      const client = registry.get(instance);
-      if (!client.hasConfigApi) return null;
-      try {
-        const details = await client.getJobDetails(jobId);
-        const last = details.attempts.at(-1);
-        return {
-          attempts: details.attempts.length,
-          streams: last?.streams ?? [],
-          failures: details.attempts.flatMap((a) => a.failures),
-          attemptDetails: details.attempts.map((a, attemptNumber) => ({
-            attemptNumber,
-            status: a.status,
-            recordsSynced: a.recordsSynced,
-            bytesSynced: a.bytesSynced,
-            failures: a.failures,
-          })),
-          jobUrl: connectionId ? await jobUrlOf(client, instance, connectionId, jobId) : undefined,
-        };
-      } catch (err) {
-        if (err instanceof AirbyteApiError && !err.retryable) {
-          log.warn('job report unavailable', { jobId, reason: err.message });
-          return null;
-        }
-        throw err;
-      }
+      return jobReport(registry.get(instance), instance, jobId, connectionId);
     }),
   };
 }
 
 export type AirbyteActivities = ReturnType<typeof createAirbyteActivities>;
+
+/** Attempts of the report's fetch, as the owner's report activity had them (retryable failures only). */
+const REPORT_ATTEMPTS = 3;
+
+/** Per-stream stats, attempts and failures of a job; null when the deployment does not expose the Configuration API to us. */
+async function jobReport(client: AirbyteClient, instance: string | undefined, jobId: number, connectionId: string | undefined): Promise<JobReport | null> {
+  if (!client.hasConfigApi) return null;
+  try {
+    const details = await client.getJobDetails(jobId);
+    const last = details.attempts.at(-1);
+    return {
+      attempts: details.attempts.length,
+      streams: last?.streams ?? [],
+      failures: details.attempts.flatMap((a) => a.failures),
+      attemptDetails: details.attempts.map((a, attemptNumber) => ({
+        attemptNumber,
+        status: a.status,
+        recordsSynced: a.recordsSynced,
+        bytesSynced: a.bytesSynced,
+        failures: a.failures,
+      })),
+      jobUrl: connectionId ? await jobUrlOf(client, instance, connectionId, jobId) : undefined,
+    };
+  } catch (err) {
+    if (err instanceof AirbyteApiError && !err.retryable) {
+      log.warn('job report unavailable', { jobId, reason: err.message });
+      return null;
+    }
+    throw err;
+  }
+}
 
 /** Workspaces of connections (they never move): a job's UI link costs one GET per connection per worker. */
 const workspaceOfConnection = new Map<string, string>();

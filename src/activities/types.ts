@@ -93,6 +93,14 @@ export interface JobReportInput extends JobRef {
   connectionId?: string;
 }
 
+export interface GetJobInput extends JobRef {
+  /** Once the job has ended, fetch its report in the same activity (one task, not two, for the common last look). */
+  report?: { connectionId?: string };
+}
+
+/** A job, and its report when it was asked for and the job has ended (null: no report to be had). */
+export type CheckedJob = JobSnapshot & { report?: JobReport | null };
+
 export interface FindConnectionInput extends InstanceRef {
   /** Exact connection name. */
   name: string;

@@ -83,6 +83,12 @@ export interface JobOwnerSummary {
   runs: number;
 }
 
+/**
+ * Owners from this release on fetch the report with the check that sees the job end (one activity, not two) and
+ * do not repeat an unchanged memo or search attribute: about 8 fewer events per job. Older histories replay without.
+ */
+const OWNER_LEAN_PATCH = 'airbyte-owner-lean';
+
 // How long after an unanswered create a late landing is still looked for, once our job has ended.
 const STRAY_HORIZON_MS = 5 * 60_000;
 const STRAY_CHECK_MS = 10_000;
@@ -233,10 +239,16 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
     }
   }
 
-  function recordJob(cur: CurrentJob, prefs: OwnerPrefs): void {
+  /** What this run's memo and search attributes last said: a lean owner does not repeat it (each upsert is an event). */
+  let recorded: { jobId: number; owned: boolean; status: string } | undefined;
+
+  function recordJob(cur: CurrentJob, prefs: OwnerPrefs, lean: boolean): void {
     const job = cur.job as JobSnapshot;
-    upsertMemo({ [OwnerMemo.jobId]: job.jobId, [OwnerMemo.jobOwned]: cur.owned });
-    if (prefs.searchAttributes) {
+    const sameJob = lean && recorded?.jobId === job.jobId && recorded.owned === cur.owned;
+    const sameStatus = sameJob && recorded?.status === job.status;
+    recorded = { jobId: job.jobId, owned: cur.owned, status: job.status };
+    if (!sameJob) upsertMemo({ [OwnerMemo.jobId]: job.jobId, [OwnerMemo.jobOwned]: cur.owned });
+    if (prefs.searchAttributes && !sameStatus) {
       upsertSearchAttributes([
         { key: SA.connectionId, value: connectionId },
         { key: SA.instance, value: instance },
@@ -247,6 +259,7 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
   }
 
   async function runJob(cur: CurrentJob): Promise<'done' | 'continue-as-new'> {
+    const lean = patched(OWNER_LEAN_PATCH);
     let prefs = prefsOf(cur);
     let act = ownerActivities(prefs.retry);
     const lastLeave = () => cur.waiters.filter((w) => w.leave).at(-1)?.leave;
@@ -280,11 +293,13 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
       // Adopting the job an unanswered create made settles that create; any other may still land.
       cur.strayRisk = cur.trigger.ambiguous.filter((w) => w.inFlight !== false).length > (triggered.adopted ? 1 : 0);
       state.jobs++;
-      recordJob(cur, prefs);
+      recordJob(cur, prefs, lean);
     }
 
     phase = 'waiting';
     let job: JobSnapshot = cur.job;
+    // The report, when the check that saw the job end brought it along (undefined: it did not).
+    let endReport: JobReport | null | undefined;
     for (let seen = -1; !job.terminal; ) {
       await announce(cur);
       if (abandoned()) {
@@ -319,14 +334,17 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
         hinted = false;
         const previous = job;
         try {
-          job = cur.job = await act.poll.airbyteGetJob({ instance, jobId: previous.jobId });
+          const withReport = lean && prefs.report ? { report: { connectionId } } : {};
+          const { report, ...checked } = await act.poll.airbyteGetJob({ instance, jobId: previous.jobId, ...withReport });
+          job = cur.job = checked;
+          endReport = report;
         } catch (err) {
           if (isCancellation(err)) throw err;
           return failWait(cur, act, `Airbyte job ${previous.jobId} could not be checked: ${innermostMessage(err)}`);
         }
         cur.polls++;
         lastCheckedAt = new Date().toISOString();
-        if (job.status !== previous.status) recordJob(cur, prefs);
+        if (job.status !== previous.status) recordJob(cur, prefs, lean);
         describe();
       }
       seen = wake;
@@ -334,9 +352,9 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
       act = ownerActivities(prefs.retry);
     }
 
-    recordJob(cur, prefs);
+    recordJob(cur, prefs, lean);
     describe();
-    const report = prefs.report ? await fetchReport(act, instance, job.jobId, connectionId) : null;
+    const report = !prefs.report ? null : endReport !== undefined ? endReport : await fetchReport(act, instance, job.jobId, connectionId);
     const sharers = cur.waiters.length;
     await settleAll(cur, (w) => ({ kind: 'terminal', job, report, owned: cur.owned, attached: attachedFor(cur, w), sharedWith: sharers - 1, polls: cur.polls, ownerRuns: state.runs }));
     if (cur.strayRisk && cur.owned) await lingerForStrays(cur, act);
