@@ -138,21 +138,37 @@ async function main(): Promise<void> {
 
   const env = await BenchEnv.start();
   let failed = true;
+  let sectionFailed = false;
+  // A section that fails is reported as failed and the run goes on: the other sections' figures still land.
+  const guarded = async (section: string, title: string, run: () => Promise<void>) => {
+    try {
+      await run();
+    } catch (err) {
+      sectionFailed = true;
+      const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? 'unknown';
+      report.add(`## ${section}. ${title}\n\n**This section failed**: ${reason}. Its figures are missing from this run.`);
+      report.target({ section, name: `${title}: the section runs to its end`, measured: `failed: ${reason}`, met: false, note: 'see the logs of this run' });
+    }
+  };
   try {
     if (needs('detection')) {
-      const [oursWorker, bareWorker] = await Promise.all([env.worker('airbyte', { bundlePath: ours.path }), env.worker('bare', { bundlePath: bare.path })]);
-      try {
-        await detectionSection(env, oursWorker, bareWorker, scale, report);
-      } finally {
-        await Promise.all([oursWorker.kill(), bareWorker.kill()]);
-      }
+      await guarded('1', 'Detection and Airbyte calls per sync', async () => {
+        const [oursWorker, bareWorker] = await Promise.all([env.worker('airbyte', { bundlePath: ours.path }), env.worker('bare', { bundlePath: bare.path })]);
+        try {
+          await detectionSection(env, oursWorker, bareWorker, scale, report);
+        } finally {
+          await Promise.all([oursWorker.kill(), bareWorker.kill()]);
+        }
+      });
     }
-    if (needs('fanout')) await fanoutSection(env, { ours: ours.path, bare: bare.path }, scale, report);
+    if (needs('fanout')) await guarded('2', 'Fan-out', () => fanoutSection(env, { ours: ours.path, bare: bare.path }, scale, report));
     if (needs('memory') && controls) {
-      await memorySection(env, { ours: ours.path, bare: bare.path, bareWithZod: controls.bareWithZod.path, bareWithOurs: controls.bareWithOurs.path }, scale, report);
+      await guarded('3', 'Waiting syncs: worker memory', () =>
+        memorySection(env, { ours: ours.path, bare: bare.path, bareWithZod: controls.bareWithZod.path, bareWithOurs: controls.bareWithOurs.path }, scale, report),
+      );
     }
-    if (needs('startup') && packaged) await startupSection(env, packaged, scale, report);
-    failed = report.targets.some((t) => t.name.endsWith('completes on one worker') && !t.met);
+    if (needs('startup') && packaged) await guarded('4', 'Worker start', () => startupSection(env, packaged, scale, report));
+    failed = sectionFailed || report.targets.some((t) => t.name.endsWith('completes on one worker') && !t.met);
   } finally {
     await env.close(failed);
   }
