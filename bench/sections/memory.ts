@@ -15,6 +15,9 @@ interface Cost {
   workflows: number;
 }
 
+/** The share of one core under which a loaded worker counts as settled (two 1 s windows in a row). */
+const QUIET_SHARE = 0.25;
+
 async function cost(worker: BenchWorker, warmUp: () => Promise<void>, load: () => Promise<void>, workflows: number): Promise<Cost> {
   // One workflow first, so the workflow thread and its V8 context with the bundle exist in both figures.
   await warmUp();
@@ -28,9 +31,6 @@ async function cost(worker: BenchWorker, warmUp: () => Promise<void>, load: () =
   const loaded = await worker.usage(true);
   return { idle, loaded, startMs, workflows };
 }
-
-/** The share of one core under which a loaded worker counts as settled (two 1 s windows in a row). */
-const QUIET_SHARE = 0.25;
 
 /** A cache for a worker whose syncs mostly wait: what meets 300 MB per 1,000 (a wide fan-out then replays more). */
 const SMALL_CACHE = 150;

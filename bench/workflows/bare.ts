@@ -4,6 +4,7 @@
 // at most maxParallel at a time) and waits for all.
 // Bundled on its own (bench/lib/bundles.ts) and run by a plain Temporal worker (bench/lib/worker-child.ts).
 import { executeChild, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
+import { inBatches } from '../lib/batches';
 import type { BareActivities } from './bare-activities';
 
 const act = proxyActivities<BareActivities>({ startToCloseTimeout: '1m', retry: { initialInterval: '1s', maximumInterval: '10s' } });
@@ -35,15 +36,9 @@ export async function bareFanout(input: { children: number; jobMs: number; maxPa
   const started = Date.now();
   const { workflowId } = workflowInfo();
   const results: BareSyncResult[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(input.children, input.maxParallel ?? input.children) }, async () => {
-      while (next < input.children) {
-        const i = next++;
-        results.push(await executeChild(bareSync, { workflowId: `${workflowId}-${i}`, args: [input.jobMs] }));
-      }
-    }),
-  );
+  await inBatches(input.children, input.maxParallel ?? input.children, async (i) => {
+    results.push(await executeChild(bareSync, { workflowId: `${workflowId}-${i}`, args: [input.jobMs] }));
+  });
   return { children: input.children, succeeded: results.filter((r) => r.status === 'succeeded').length, durationMs: Date.now() - started };
 }
 
