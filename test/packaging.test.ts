@@ -50,6 +50,19 @@ test('a client-only service loads neither the worker nor the testing package', (
 test('the workflows entry exports workflow functions only', () => {
   expect(Object.keys(workflows).sort()).toEqual(['airbyteJobOwner', 'airbyteManage', 'airbytePipeline', 'airbyteReconcile', 'offboardTenant', 'onboardTenant', 'syncAndWait']);
   for (const value of Object.values(workflows)) expect(typeof value).toBe('function');
+  // The client names a workflow type by its function's name.
+  for (const [name, value] of Object.entries(workflows)) expect((value as () => unknown).name).toBe(name);
+});
+
+test("the workflows entry loads a workflow type's modules only when that type runs", () => {
+  // Every workflow evaluates the modules it loads again, so loading the entry alone must load none of them.
+  const ours = (loaded: string[]) => loaded.filter((m) => m.includes(join('src', 'workflows'))).map((m) => relative(join(root, 'src/workflows'), m));
+  expect(ours(modulesLoadedBy('./src/workflows'))).toEqual(['index.ts']);
+  const script = `const w = require('./src/workflows'); w.syncAndWait({}).catch(() => undefined); process.stdout.write(JSON.stringify(Object.keys(require.cache)))`;
+  const out = execFileSync(process.execPath, ['--import', pathToFileURL(require.resolve('tsx')).href, '-e', script], { cwd: root, encoding: 'utf8' });
+  const loaded = ours(JSON.parse(out) as string[]);
+  expect(loaded).toContain('sync-and-wait.ts');
+  expect(loaded.filter((m) => /^(pipeline|tenant|reconcile|manage|legacy)[\\/]|owner[\\/]owner\.ts$/.test(m))).toEqual([]);
 });
 
 describe('AirbytePlugin', () => {

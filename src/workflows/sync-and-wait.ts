@@ -14,7 +14,7 @@ import {
 import type { AirbyteActivities, JobReport, JobSnapshot } from '../activities';
 import { SyncFailureType } from './failure-types';
 import { isoDurationToMs } from './iso-duration';
-import { syncAndWaitV1 } from './legacy/sync-and-wait-v1';
+import type * as LegacyV1 from './legacy/sync-and-wait-v1';
 import { jobOwnerWorkflowId } from './owner/ids';
 import { jobEndedSignal, jobKnownSignal, leaveJobSignal, type JobEnded, type JobKnown } from './owner/protocol';
 import { AirbyteSearchAttributes as SA } from './search-attributes';
@@ -28,6 +28,10 @@ export { syncProgressQuery, type SyncProgress };
 
 /** Histories without this marker were started by a release before the job owner: they go on with its code. */
 export const JOB_OWNER_PATCH = 'airbyte-job-owner';
+
+/** The release before the job owner, loaded only by the histories that need it (see index.ts for why lazily). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const syncAndWaitV1 = (input: SyncInput) => (require('./legacy/sync-and-wait-v1') as typeof LegacyV1).syncAndWaitV1(input);
 
 const joining = proxyActivities<AirbyteActivities>({
   startToCloseTimeout: '1m',
