@@ -1,4 +1,4 @@
-import { expectedDuration } from '../src/activities/owner/find-job';
+import { durationHistory, expectedDuration } from '../src/activities/owner/find-job';
 import type { AirbyteJob } from '../src/airbyte';
 import { DEFAULT_POLL_POLICY, latenessForDuration, nextPollDelay, pollsForDuration } from '../src/workflows/poll-policy';
 import { isoDurationToMs } from '../src/workflows/iso-duration';
@@ -77,4 +77,52 @@ test('the expected duration is the median of recent successes of the same job ty
   expect(expectedDuration([job('sync', 'succeeded', 'PT10M'), job('sync', 'failed', 'PT1M'), job('sync', 'succeeded', 'PT12M'), job('reset', 'succeeded', 'PT1S'), job('sync', 'succeeded', 'PT11M')], 'sync')).toBe(11 * MIN);
   expect(expectedDuration([job('sync', 'succeeded', 'PT10M'), job('sync', 'succeeded', 'PT20M')], 'sync')).toBe(15 * MIN);
   expect(expectedDuration([job('sync', 'running'), job('sync', 'succeeded')], 'sync')).toBeUndefined();
+});
+
+const jobOf = (jobType: string, status: string, duration?: string) => ({ jobId: 1, jobType, status, duration, connectionId: 'c', startTime: '2026-12-01T00:00:00Z' }) as AirbyteJob;
+const minutes = (n: number) => `PT${Math.floor(n)}M${Math.round((n % 1) * 60)}S`;
+
+test('the spread of durations is read from five recent successes on, as the deviation of their logarithms', () => {
+  const same = Array.from({ length: 6 }, () => jobOf('sync', 'succeeded', 'PT10M'));
+  expect(durationHistory(same, 'sync')).toEqual({ expectedMs: 10 * MIN, spread: 0 });
+  expect(durationHistory(same.slice(0, 4), 'sync')).toEqual({ expectedMs: 10 * MIN }); // too few to say
+  const varied = [9, 10, 11, 10, 12, 8].map((m) => jobOf('sync', 'succeeded', minutes(m)));
+  const { spread } = durationHistory([...varied, jobOf('sync', 'failed', 'PT1M'), jobOf('reset', 'succeeded', 'PT1S')], 'sync');
+  const logs = [9, 10, 11, 10, 12, 8].map(Math.log);
+  const mean = logs.reduce((a, b) => a + b) / logs.length;
+  expect(spread).toBeCloseTo(Math.sqrt(logs.reduce((a, b) => a + (b - mean) ** 2, 0) / (logs.length - 1)), 3);
+});
+
+test('a connection whose jobs take much the same time is watched in a narrower window: fewer looks, the same 5 % bound', () => {
+  const expectedMs = 10 * MIN;
+  const tight = { ...DEFAULT_POLL_POLICY, adaptive: true, expectedMs, spread: 0.04 };
+  const wide = { ...DEFAULT_POLL_POLICY, adaptive: true, expectedMs };
+  // Within e^(+-2.5 spread) of the expected duration, still seen within 5 % of the job's length.
+  for (let f = Math.exp(-0.1); f <= Math.exp(0.1); f += 0.005) expect(latenessForDuration(f * expectedMs, tight)).toBeLessThanOrEqual(0.05 * f * expectedMs);
+  expect(pollsForDuration(expectedMs, tight)).toBeLessThanOrEqual(6);
+  expect(pollsForDuration(expectedMs, tight)).toBeLessThanOrEqual(pollsForDuration(expectedMs, fixed(10_000)) / 10);
+  expect(pollsForDuration(expectedMs, tight)).toBeLessThan(pollsForDuration(expectedMs, wide));
+  // Never wider than without a spread, and a spread that makes no sense is ignored.
+  for (const spread of [0.5, 3, Number.NaN, -1, Number.POSITIVE_INFINITY]) {
+    expect(pollsForDuration(expectedMs, { ...wide, spread })).toBe(pollsForDuration(expectedMs, wide));
+  }
+  // No spread of zero: ten jobs are few and Airbyte's durations have whole seconds.
+  expect(pollsForDuration(expectedMs, { ...wide, spread: 0 })).toBeGreaterThanOrEqual(3);
+});
+
+test.each([0.03, 0.1, 0.2])('jobs whose durations vary with sigma %f, their history read from ten earlier ones: p95 lateness within 5 %%', (sigma) => {
+  // A seeded population: each connection's ten past successes and its next job drawn from the same log-normal.
+  let seed = 12345;
+  const random = () => ((seed = (seed * 1_664_525 + 1_013_904_223) >>> 0) / 4_294_967_296);
+  const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  const typical = 30 * MIN;
+  const shares: number[] = [];
+  for (let i = 0; i < 1_000; i++) {
+    const past = Array.from({ length: 10 }, () => jobOf('sync', 'succeeded', `PT${Math.round((typical * Math.exp(sigma * normal())) / 1_000)}S`));
+    const history = durationHistory(past, 'sync');
+    const actual = typical * Math.exp(sigma * normal());
+    shares.push(latenessForDuration(actual, { ...DEFAULT_POLL_POLICY, adaptive: true, ...history }) / actual);
+  }
+  shares.sort((a, b) => a - b);
+  expect(shares[Math.floor(0.95 * shares.length)]).toBeLessThanOrEqual(0.05);
 });

@@ -6,7 +6,9 @@
 // a poll adds to the owner's history (and a continued run's overhead), and the webhook path end to end.
 import { jobOwnerWorkflowId } from '../../src/common/job-owner';
 import { historyHeadroom } from '../../src/workflows/owner/history-bound';
-import { nextPollDelay, type PollPolicy } from '../../src/workflows/poll-policy';
+import { durationHistory } from '../../src/activities/owner/find-job';
+import type { AirbyteJob } from '../../src/airbyte';
+import { nextPollDelay, windowShares, type PollPolicy } from '../../src/workflows/poll-policy';
 import { parseSyncInput, type SyncInput } from '../../src/workflows/sync-input';
 import { callsFor, POLL_ENDPOINT, TOKEN_ENDPOINT } from '../lib/calls';
 import type { BenchEnv } from '../lib/env';
@@ -44,11 +46,14 @@ const POLICIES: PolicySpec[] = [
   ...FIXED_S.map((s) => ({ label: `fixed ${s} s`, input: { initialInterval: s * 1_000, maxInterval: s * 1_000 }, history: false, webhooks: false, ours: false })),
 ];
 
+/** What the owner reads from a connection's recent successes (`durationHistory`, as the find-job activity does). */
+type DurationHistory = ReturnType<typeof durationHistory>;
+
 /** The policy the owner runs for a sync started with this `poll` input (parseSyncInput, as the workflow does). */
-function policyOf(spec: PolicySpec, typicalMs: number): PollPolicy {
+function policyOf(spec: PolicySpec, history: DurationHistory): PollPolicy {
   const parsed = parseSyncInput({ connectionId: ANY_UUID, poll: spec.input });
   if (!parsed.ok) throw new Error(parsed.message);
-  return { ...parsed.value.poll, ...(spec.history && { expectedMs: typicalMs }) };
+  return { ...parsed.value.poll, ...(spec.history && history) };
 }
 
 const DEFAULT_HISTORY_BOUND = (() => {
@@ -313,10 +318,35 @@ async function timerLateness(env: BenchEnv, bare: BenchWorker): Promise<{ ms: nu
   return out;
 }
 
-/** Actual durations as multiples of the typical one: log-normal with this sigma, clamped to 0.5x-2x; seeded. */
+/** A duration as a multiple of the typical one: log-normal with this sigma, clamped to 0.5x-2x. */
+const drawShare = (random: () => number, sigma: number) => Math.min(2, Math.max(0.5, Math.exp(sigma * normal(random))));
+
+/** Actual durations as multiples of the typical one; seeded. */
 function population(size: number, sigma: number, seed = 42): number[] {
   const random = seededRandom(seed);
-  return Array.from({ length: size }, () => Math.min(2, Math.max(0.5, Math.exp(sigma * normal(random)))));
+  return Array.from({ length: size }, () => drawShare(random, sigma));
+}
+
+/** Past successes per connection the owner reads (the find-job activity looks at the last ten). */
+const PAST_JOBS = 10;
+
+/**
+ * Each job's connection history: ten earlier successes drawn like the job itself, in whole seconds as Airbyte
+ * reports them, read by the owner's own `durationHistory` (median and spread are estimates, as in use); seeded.
+ */
+function histories(size: number, sigma: number, typicalMs: number, seed = 7): DurationHistory[] {
+  const random = seededRandom(seed);
+  return Array.from({ length: size }, (_, i) => {
+    const past = Array.from({ length: PAST_JOBS }, (_, j) => ({
+      jobId: j + 1,
+      connectionId: `c${i}`,
+      jobType: 'sync',
+      status: 'succeeded',
+      startTime: '2026-12-01T00:00:00Z',
+      duration: `PT${Math.max(1, Math.round((typicalMs * drawShare(random, sigma)) / 1_000))}S`,
+    })) as AirbyteJob[];
+    return durationHistory(past, 'sync');
+  });
 }
 
 /** Polls and lateness of one job under a polling policy (no webhook). */
@@ -353,6 +383,8 @@ export async function detectionSection(env: BenchEnv, ours: BenchWorker, bare: B
 
   // The population: actual durations log-normal around the typical one, the same draws for every policy.
   const spread = population(scale.population, SPREAD);
+  const historyAt = new Map(DURATIONS.map(([, typicalMs]) => [typicalMs, histories(scale.population, SPREAD, typicalMs)]));
+  const historyOf = (typicalMs: number, i: number) => (historyAt.get(typicalMs) as DurationHistory[])[i] as DurationHistory;
   const hintDelay = (i: number) => webhooks.ownerSaw[i % webhooks.ownerSaw.length] as number;
   const webhookOwnerEvents = median(webhooks.ownerEvents);
   const hintExtra = webhookOwnerEvents - (ownerRuns(model, 1)[0] as number); // a hint's signal and task, beyond a timer's
@@ -360,7 +392,6 @@ export async function detectionSection(env: BenchEnv, ours: BenchWorker, bare: B
   const rows: Row[] = [];
   for (const [duration, typicalMs] of DURATIONS) {
     for (const spec of POLICIES) {
-      const policy = policyOf(spec, typicalMs);
       const polls: number[] = [];
       const late: number[] = [];
       const share: number[] = [];
@@ -369,6 +400,7 @@ export async function detectionSection(env: BenchEnv, ours: BenchWorker, bare: B
       const events: number[] = [];
       spread.forEach((f, i) => {
         const actual = Math.round(typicalMs * f);
+        const policy = policyOf(spec, historyOf(typicalMs, i));
         let n: number;
         let lateness: number;
         if (spec.webhooks) {
@@ -411,8 +443,9 @@ export async function detectionSection(env: BenchEnv, ours: BenchWorker, bare: B
   report.add(
     '### Method\n\n' +
       `- **Schedule**: the owner's own \`nextPollDelay\` (src/workflows/poll-policy.ts) on a virtual clock, with the policy ` +
-      `\`parseSyncInput\` makes of each \`poll\` input; "with history" sets \`expectedMs\` to the typical duration (what the ` +
-      `owner reads from the connection's recent successes). Each row is ${scale.population} jobs whose actual durations are ` +
+      `\`parseSyncInput\` makes of each \`poll\` input. "With history": each job's connection has ten earlier successes drawn ` +
+      `like the job itself (whole seconds, as Airbyte reports them), read by the owner's own \`durationHistory\` into ` +
+      `\`expectedMs\` (their median) and \`spread\` (the deviation of their logarithms): estimates, as in use. Each row is ${scale.population} jobs whose actual durations are ` +
       `log-normal around the typical one (sigma ${SPREAD}, clamped to 0.5x-2x, seeded PRNG): polls, lateness (job end -> the ` +
       `check that sees it) p50/p95, and p95 of lateness as a share of the job's duration.\n` +
       `- **Why not a scaled clock**: the dev server fires short timers late (5 timers each, measured now): ` +
@@ -490,31 +523,42 @@ export async function detectionSection(env: BenchEnv, ours: BenchWorker, bare: B
   // Where the lateness and the polls of "ours, with history" come from, and how they move with the spread.
   const withHistory = POLICIES[0] as PolicySpec;
   const fixed10Spec = POLICIES.find((p) => p.label === 'fixed 10 s') as PolicySpec;
-  const regions: [string, (f: number) => boolean][] = [
-    ['ends before 60 % of the typical duration (sparse looks)', (f) => f < 0.6],
-    ['ends within 60-150 % (the window: each look 5 % of the time run after the last)', (f) => f >= 0.6 && f < 1.5],
-    ['ends after 150 % (the proportional rule: 10 % of elapsed, <= 60 s)', (f) => f >= 1.5],
+  // Each job's own window (its connection's median and spread): where the job ends against it.
+  type Region = 'before' | 'within' | 'after';
+  const regionLabels: [Region, string][] = [
+    ['before', 'ends before its window (sparse looks)'],
+    ['within', 'ends within its window (each look 5 % of the time run after the last)'],
+    ['after', 'ends after its window (the proportional rule: 10 % of elapsed, <= 60 s)'],
   ];
+  const regionOf = (actualMs: number, history: DurationHistory): Region => {
+    const [start, end] = windowShares(history.spread).map((share) => share * (history.expectedMs as number));
+    return actualMs < (start as number) ? 'before' : actualMs < (end as number) ? 'within' : 'after';
+  };
   const breakdown: string[][] = [];
   for (const [duration, typicalMs] of DURATIONS.filter(([, ms]) => ms >= 10 * MIN)) {
-    const policy = policyOf(withHistory, typicalMs);
-    for (const [label, inRegion] of regions) {
-      const jobs = spread.filter(inRegion).map((f) => ({ f, ...polled(Math.round(typicalMs * f), policy) }));
+    const jobs = spread.map((f, i) => {
+      const history = historyOf(typicalMs, i);
+      const actual = Math.round(typicalMs * f);
+      return { region: regionOf(actual, history), ...polled(actual, policyOf(withHistory, history)), actual };
+    });
+    for (const [region, label] of regionLabels) {
+      const mine = jobs.filter((j) => j.region === region);
       breakdown.push([
         duration,
         label,
-        pct(jobs.length / spread.length, 0),
-        num(mean(jobs.map((j) => j.polls)), 1),
-        pct(quantile(jobs.map((j) => j.lateMs / (typicalMs * j.f)), 0.95)),
+        pct(mine.length / jobs.length, 0),
+        mine.length ? num(mean(mine.map((j) => j.polls)), 1) : '-',
+        mine.length ? pct(quantile(mine.map((j) => j.lateMs / j.actual), 0.95)) : '-',
       ]);
     }
   }
   const sensitivity: string[][] = [];
-  for (const sigma of [0.1, 0.2, 0.3]) {
+  for (const sigma of [0.05, 0.1, 0.2, 0.3]) {
     const draws = population(scale.population, sigma);
     const cells = DURATIONS.filter(([, ms]) => ms >= 10 * MIN).flatMap(([, typicalMs]) => {
-      const ours = draws.map((f) => polled(Math.round(typicalMs * f), policyOf(withHistory, typicalMs)));
-      const theirs = draws.map((f) => polled(Math.round(typicalMs * f), policyOf(fixed10Spec, typicalMs)));
+      const past = histories(scale.population, sigma, typicalMs);
+      const ours = draws.map((f, i) => polled(Math.round(typicalMs * f), policyOf(withHistory, past[i] as DurationHistory)));
+      const theirs = draws.map((f) => polled(Math.round(typicalMs * f), policyOf(fixed10Spec, {})));
       const share = quantile(ours.map((o, i) => o.lateMs / (typicalMs * (draws[i] as number))), 0.95);
       return [ratio(mean(ours.map((o) => o.polls)) / mean(theirs.map((t) => t.polls)), 3), pct(share)];
     });
@@ -523,7 +567,7 @@ export async function detectionSection(env: BenchEnv, ours: BenchWorker, bare: B
   report.add(
     '### Polling with history: where the lateness comes from\n\n' +
       table(['job', 'the job', 'share of jobs', 'polls (mean)', 'p95 lateness / duration'], breakdown, ['l', 'l', 'r', 'r', 'r']) +
-      '\n\nThe same policy over narrower and wider spreads of actual durations (sigma of the log-normal):\n\n' +
+      '\n\nThe same policy over narrower and wider spreads of actual durations (sigma of the log-normal; each job\'s history drawn with the same sigma):\n\n' +
       table(
         ['sigma', ...DURATIONS.filter(([, ms]) => ms >= 10 * MIN).flatMap(([d]) => [`${d}: polls vs fixed 10 s`, `${d}: p95 lateness`])],
         sensitivity,
@@ -563,8 +607,8 @@ export async function detectionSection(env: BenchEnv, ours: BenchWorker, bare: B
   const worstRatio = oursHistory.reduce((w, r) => (r.pollsMean / fixed10(r.duration).pollsMean > w.pollsMean / fixed10(w.duration).pollsMean ? r : w));
   const polledRatio = worstRatio.pollsMean / fixed10(worstRatio.duration).pollsMean;
   const onTime = {
-    ours: polled(worstRatio.typicalMs, policyOf(withHistory, worstRatio.typicalMs)).polls,
-    fixed: polled(worstRatio.typicalMs, policyOf(fixed10Spec, worstRatio.typicalMs)).polls,
+    ours: polled(worstRatio.typicalMs, policyOf(withHistory, { expectedMs: worstRatio.typicalMs, spread: SPREAD })).polls,
+    fixed: polled(worstRatio.typicalMs, policyOf(fixed10Spec, {})).polls,
   };
   const callsRatio = Math.max(...oursHistory.map((r) => r.callsMean / fixed10(r.duration).callsMean));
   report.target({
@@ -572,7 +616,7 @@ export async function detectionSection(env: BenchEnv, ours: BenchWorker, bare: B
     name: 'polling with history, jobs >= 10 min: <= 1/10 of fixed 10 s polls',
     measured: `${ratio(polledRatio, 3)} at worst (${worstRatio.duration}); counting the ${num(fixedPerSync, 1)} fixed calls on both sides: ${ratio(callsRatio, 3)}`,
     met: polledRatio <= 0.1,
-    note: polledRatio <= 0.1 ? undefined : `${onTime.ours} polls for a job that ends on time (2 sparse looks, then the window from 60 % of the typical duration, each look 5 % of the time run after the last) against ${onTime.fixed} at fixed 10 s at ${worstRatio.duration}: the window's looks are what hold lateness within 5 %, and the spread of durations (log-normal, sigma 0.2) sets how wide it must be; 1/10 of a 10 s poll on a 10-minute job is 6 looks, which cannot cover that spread at 5 % (see the breakdown)`,
+    note: polledRatio <= 0.1 ? undefined : `${onTime.ours} polls for a job that ends on time (2 sparse looks, then the window, each look 5 % of the time run after the last) against ${onTime.fixed} at fixed 10 s at ${worstRatio.duration}: the window's looks are what hold lateness within 5 %, and the spread of durations (log-normal, sigma ${SPREAD}) sets how wide it must be: a window covering +-1.65 sigma needs ln(e^(3.3 sigma)) / ln(1.05) = ${num((3.3 * SPREAD) / Math.log(1.05), 1)} looks at 5 % each, against 6 for 1/10 of a 10 s poll on a 10-minute job. Met where a connection's durations vary less (sigma 0.05: see the spreads table)`,
   });
   const worstLate = oursHistory.reduce((w, r) => (r.lateP95Share > w.lateP95Share ? r : w));
   report.target({

@@ -39,6 +39,8 @@ export interface FoundJobs {
   newestJobId: number;
   /** The median duration of its recent succeeded jobs of this type, when it has some: shapes the polling. */
   expectedMs?: number;
+  /** How much those durations vary (standard deviation of their logarithms), from five successes on. */
+  spread?: number;
 }
 
 /** A waiter's request to the owner of a connection's jobs. */

@@ -131,6 +131,7 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
       lastCheckedAt,
       nextCheckAt,
       expectedMs: cur?.trigger.expectedMs,
+      spread: cur?.trigger.spread,
       runs: state.runs,
     };
   });
@@ -326,7 +327,7 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
       if (seen === wake || hinted) {
         if (!hinted) {
           // Nothing changed since the last check: wait, but wake up for a join, a leave or a hint.
-          const wait = nextPollDelay(Date.now() - cur.startedAt, { ...prefs.poll, expectedMs: cur.trigger.expectedMs });
+          const wait = nextPollDelay(Date.now() - cur.startedAt, { ...prefs.poll, expectedMs: cur.trigger.expectedMs, spread: cur.trigger.spread });
           nextCheckAt = new Date(Date.now() + wait).toISOString();
           const woke = await condition(() => seen !== wake || hinted, wait);
           if (woke && !hinted) continue;

@@ -58,6 +58,8 @@ export interface OwnerProgress {
   nextCheckAt?: string;
   /** What the job will likely take, from the connection's recent successes: it shapes the checks. */
   expectedMs?: number;
+  /** How much the connection's recent durations vary (standard deviation of their logarithms): it narrows the window of checks. */
+  spread?: number;
   runs: number;
 }
 export const ownerProgressQuery = defineQuery<OwnerProgress>(OwnerMessages.progress);

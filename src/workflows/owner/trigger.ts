@@ -22,6 +22,8 @@ export interface TriggerState {
   lastMessage?: string;
   /** The median duration of the connection's recent successes of this job type (from the first look). */
   expectedMs?: number;
+  /** How much those durations vary (see PollPolicy.spread). */
+  spread?: number;
 }
 
 export type TriggerResult =
@@ -88,6 +90,7 @@ async function tryToStart(ctx: TriggerContext): Promise<TriggerResult> {
     if (found === undefined) return { kind: 'abandoned' };
     state.baselineJobId = found.newestJobId;
     if (found.expectedMs !== undefined) state.expectedMs = found.expectedMs;
+    if (found.spread !== undefined) state.spread = found.spread;
     if (found.active?.jobType === jobType) return { kind: 'job', job: found.active, owned: false };
   }
 
