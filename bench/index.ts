@@ -42,7 +42,18 @@ const ONE_OFF_NOTES = `## Earlier tries
   (2.0 GB RSS, 6 min of CPU at 10 minutes), but every task missed the cache and replayed: after 10 minutes 29 of the
   10,000 syncs had finished and the dev server ran at 110 % CPU serving full histories. Stopped there. 10,000 syncs
   in flight on one worker need a cache that holds them (about 8.5 GB at 0.43 MB per workflow) or several workers;
-  hence the bounded \`maxParallel\` of section 2's 10,000 run (Airbyte runs far fewer jobs at once anyway).`;
+  hence the bounded \`maxParallel\` of section 2's 10,000 run (Airbyte runs far fewer jobs at once anyway).
+
+## Where a fan-out's workflow-thread time goes (profiled once, 2026-12-06)
+
+A 300-sync pipeline on the test environment's worker (prebuilt bundle, polling, \`node --cpu-prof\`): the workflow
+thread was busy 14.0 s. 75 % of it is inside the SDK's calls into the workflow sandbox (\`vm\` \`runInContext\`,
+6.0 s of it native: each call runs under the deadlock watchdog of \`isolateExecutionTimeout\`), and 19 % is the SDK's
+promise hook, which records a stack trace, mapped through the bundle's source map, for every promise workflow code
+creates (for the stack-trace query); our own workflow code ran 1.8 s, creating workflows 0.8 s. So the workflow
+thread's cost is about the number of activations (a sync is about 14: waiter 5, owner 7, its share of the parent 2;
+a bare child and its parent 6) and the promises each creates, not what our code computes: the fan-out ratios fall
+only with fewer workflows, signals and activities per sync.`;
 
 const README_START = '<!-- bench:start -->';
 const README_END = '<!-- bench:end -->';

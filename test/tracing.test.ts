@@ -21,8 +21,10 @@ test('a sync leaves spans for its workflows and its Airbyte activities, in one t
   const { connectionId } = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: 300 }] } });
   const result = await env.syncs.syncAndWait({ connectionId, poll: FAST_POLL });
   expect(result.status).toBe('succeeded');
-  // The workflow's own span ends with its last activation, which may complete just after the client has the result.
-  await env.mock.waitFor(() => exporter.getFinishedSpans().some((s) => s.name === 'RunWorkflow:syncAndWait'));
+  // A workflow's own span ends with its last activation, which may complete just after the client has the result;
+  // the owner's comes after the waiter's (it closes once it has told the waiter).
+  const finished = (name: string) => exporter.getFinishedSpans().some((s) => s.name === name);
+  await env.mock.waitFor(() => finished('RunWorkflow:syncAndWait') && finished('RunWorkflow:airbyteJobOwner'));
   const names = exporter.getFinishedSpans().map((s) => s.name);
   expect(names).toEqual(expect.arrayContaining(['RunWorkflow:syncAndWait', 'RunWorkflow:airbyteJobOwner', 'StartActivity:airbyteCreateJob', 'RunActivity:airbyteCreateJob', 'RunActivity:airbyteGetJob']));
   // The activity ran inside its workflow's trace.
