@@ -1,10 +1,11 @@
 import type { BundleOptions } from '@temporalio/worker';
 
-// The SDK's reusable V8 context gives every workflow its own copy of each module of the bundle: module-level
-// state is paid per workflow, in memory (~100 KB for these; see also the lazy loading in workflows/index.ts) and in CPU each time one starts or replays after
-// eviction (bench section 3). Modules listed here are evaluated once and shared, frozen, by every workflow of
-// the worker. Only modules with no state of their own and no runtime import of Temporal (whose workflow modules
-// hold the workflow's state) qualify: test/shared-workflow-modules.test.ts walks their imports to keep it so.
+// The SDK's reusable V8 context gives every workflow its own copy of each module it loads: module-level state is
+// paid per workflow, in memory (~100 KB for these) and in CPU each time one starts or replays after eviction (bench
+// section 3; workflows/index.ts loads each workflow type's modules only when that type runs). Modules listed here
+// are evaluated once and shared, frozen, by every workflow of the worker. Only modules with no state of their own
+// and no runtime import of Temporal (whose workflow modules hold the workflow's state) qualify:
+// test/shared-workflow-modules.test.ts walks their imports to keep it so.
 const SHARED = [
   'validation',
   'sync-input',

@@ -204,6 +204,10 @@ test('one step can be cancelled by an update: its job is cancelled, its dependen
   await waitForJob(x);
   const progress = await env.syncs.pipelineProgress(handle.workflowId);
   expect(stepsById(progress.steps)['x-after']!.state).toBe('pending');
+  // A pipeline this small shows a running step's job id as soon as its child knows it.
+  let running = stepsById(progress.steps).x;
+  while (running?.jobId === undefined) running = stepsById((await env.syncs.pipelineProgress(handle.workflowId)).steps).x;
+  expect(running).toMatchObject({ state: 'running', jobId: jobOf(x)!.jobId });
   expect((await env.syncs.cancelPipelineStep(handle.workflowId, 'x')).reason).toBe('cancelled by request');
   await expect(env.syncs.cancelPipelineStep(handle.workflowId, 'nope')).rejects.toThrow(/unknown step 'nope'/);
 

@@ -1,4 +1,4 @@
-import { durationHistory, expectedDuration } from '../src/activities/owner/find-job';
+import { durationHistory } from '../src/activities/owner/find-job';
 import type { AirbyteJob } from '../src/airbyte';
 import { DEFAULT_POLL_POLICY, latenessForDuration, nextPollDelay, pollsForDuration } from '../src/workflows/poll-policy';
 import { isoDurationToMs } from '../src/workflows/iso-duration';
@@ -72,14 +72,15 @@ test('with webhooks, only a safety net: first at 1.5x the expected duration (an 
   expect(pollsForDuration(6 * 60 * MIN, { ...hooked, expectedMs: 6 * 60 * MIN })).toBe(1);
 });
 
+const jobOf = (jobType: string, status: string, duration?: string) => ({ jobId: 1, jobType, status, duration, connectionId: 'c', startTime: '2026-12-01T00:00:00Z' }) as AirbyteJob;
+
 test('the expected duration is the median of recent successes of the same job type', () => {
-  const job = (jobType: string, status: string, duration?: string) => ({ jobId: 1, jobType, status, duration, connectionId: 'c', startTime: '2026-12-01T00:00:00Z' }) as AirbyteJob;
-  expect(expectedDuration([job('sync', 'succeeded', 'PT10M'), job('sync', 'failed', 'PT1M'), job('sync', 'succeeded', 'PT12M'), job('reset', 'succeeded', 'PT1S'), job('sync', 'succeeded', 'PT11M')], 'sync')).toBe(11 * MIN);
-  expect(expectedDuration([job('sync', 'succeeded', 'PT10M'), job('sync', 'succeeded', 'PT20M')], 'sync')).toBe(15 * MIN);
-  expect(expectedDuration([job('sync', 'running'), job('sync', 'succeeded')], 'sync')).toBeUndefined();
+  const expected = (jobs: AirbyteJob[]) => durationHistory(jobs, 'sync').expectedMs;
+  expect(expected([jobOf('sync', 'succeeded', 'PT10M'), jobOf('sync', 'failed', 'PT1M'), jobOf('sync', 'succeeded', 'PT12M'), jobOf('reset', 'succeeded', 'PT1S'), jobOf('sync', 'succeeded', 'PT11M')])).toBe(11 * MIN);
+  expect(expected([jobOf('sync', 'succeeded', 'PT10M'), jobOf('sync', 'succeeded', 'PT20M')])).toBe(15 * MIN);
+  expect(expected([jobOf('sync', 'running'), jobOf('sync', 'succeeded')])).toBeUndefined();
 });
 
-const jobOf = (jobType: string, status: string, duration?: string) => ({ jobId: 1, jobType, status, duration, connectionId: 'c', startTime: '2026-12-01T00:00:00Z' }) as AirbyteJob;
 const minutes = (n: number) => `PT${Math.floor(n)}M${Math.round((n % 1) * 60)}S`;
 
 test('the spread of durations is read from five recent successes on, as the deviation of their logarithms', () => {

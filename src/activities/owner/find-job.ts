@@ -43,11 +43,6 @@ function recentDurations(jobs: readonly AirbyteJob[], jobType: string): number[]
     .sort((a, b) => a - b);
 }
 
-/** The median duration of the connection's recent succeeded jobs of this type. */
-export function expectedDuration(jobs: readonly AirbyteJob[], jobType: string): number | undefined {
-  return durationHistory(jobs, jobType).expectedMs;
-}
-
 /**
  * What the connection's recent successes say about the next job: their median duration, and (from five of them
  * on) how much they vary, as the standard deviation of their logarithms (0.1: about +-10 %). A connection whose

@@ -3,6 +3,7 @@
 export { PipelineFailureType } from '../failure-types';
 export {
   checkPipeline,
+  LIVE_JOB_IDS_MAX_STEPS,
   type ActivityStep,
   type DbtStep,
   type PipelineDefinition,

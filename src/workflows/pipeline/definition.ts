@@ -103,10 +103,18 @@ export interface PipelineDefinition {
 }
 
 /**
+ * A child sync tells its pipeline its job id as soon as it is known, so the progress shows it while the step runs;
+ * each such signal costs the parent a workflow task (4 events). Pipelines of more steps than this do without: their
+ * history then holds at most 9 events a step (start, started, ended and two tasks), under 10,000 for the largest
+ * (1,000 steps) at any maxParallel, and a step's job id shows when it ends.
+ */
+export const LIVE_JOB_IDS_MAX_STEPS = 200;
+
+/**
  * Bounds of a definition, each sized to what Temporal and the pipeline workflow can hold. The workflow does not
- * continue-as-new and uses about 4.6 history events per step (test/pipeline-scale.test.ts): 1,000 steps stay
- * under Temporal's warning at 10,240 events, and the retries' budget keeps the worst case under its hard limit
- * of 51,200. The definition is the workflow's input (Temporal: 2 MB per payload) and comes back in its result.
+ * continue-as-new and uses at most 9 history events per step above LIVE_JOB_IDS_MAX_STEPS steps (13 below it; fewer
+ * when steps end together: test/pipeline-scale.test.ts): 1,000 steps stay under Temporal's warning at 10,240
+ * events, and the retries' budget keeps the worst case under its hard limit of 51,200. The definition is the workflow's input (Temporal: 2 MB per payload) and comes back in its result.
  */
 export const PIPELINE_LIMITS = {
   /** Steps in a definition (a workspace step counts as one here; its connections are added at run time). */

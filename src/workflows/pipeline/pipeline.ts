@@ -17,7 +17,7 @@ import { PipelineFailureType } from '../failure-types';
 import { AirbyteSearchAttributes } from '../search-attributes';
 import { syncJobStartedSignal } from '../signals';
 import type { SyncResult } from '../sync-input';
-import { checkPipeline, PIPELINE_LIMITS, type PipelineDefinition, type PipelineStep, type WorkspaceStep } from './definition';
+import { checkPipeline, LIVE_JOB_IDS_MAX_STEPS, PIPELINE_LIMITS, type PipelineDefinition, type PipelineStep, type WorkspaceStep } from './definition';
 import { runStep, type StepOutcome } from './run-step';
 import {
   cancelPipelineUpdate,
@@ -43,6 +43,9 @@ const ENDED: ReadonlySet<StepState> = new Set(['succeeded', 'failed', 'skipped',
 const BLOCKING: ReadonlySet<StepState> = new Set(['failed', 'skipped', 'cancelled']);
 
 const PIPELINE_LIMITS_PATCH = 'airbyte-pipeline-limits';
+
+/** Wide pipelines started by earlier releases replay with their children's job-started signals (see LIVE_JOB_IDS_MAX_STEPS). */
+const WIDE_PIPELINE_PATCH = 'airbyte-wide-pipeline-no-job-signals';
 
 const listing = proxyActivities<AirbyteActivities>({
   startToCloseTimeout: '5m',
@@ -74,6 +77,8 @@ export async function airbytePipeline(definition: PipelineDefinition): Promise<P
 
   let changed = false;
   let stopping: { reason: string; as: 'skipped' | 'cancelled' } | undefined;
+  /** Decided once the workspace steps are expanded (the step count is final then). */
+  let liveJobIds = true;
 
   const stop = (reason: string, as: 'skipped' | 'cancelled') => {
     stopping ??= { reason, as };
@@ -142,6 +147,7 @@ export async function airbytePipeline(definition: PipelineDefinition): Promise<P
       onChildStarted: (workflowId: string) => childToStep.set(workflowId, step),
       members: (id: string) => members.get(id) ?? [],
       searchAttributes: def.searchAttributes ?? false,
+      liveJobIds,
     };
     const runWithRetries = async (): Promise<StepOutcome> => {
       for (;;) {
@@ -220,6 +226,7 @@ export async function airbytePipeline(definition: PipelineDefinition): Promise<P
   if (def.searchAttributes) upsertSearchAttributes([{ key: AirbyteSearchAttributes.pipeline, value: def.name }]);
   try {
     await expandWorkspaces(def.steps.filter((s): s is WorkspaceStep => s.kind === 'workspace'), steps, members);
+    liveJobIds = steps.size <= LIVE_JOB_IDS_MAX_STEPS || !patched(WIDE_PIPELINE_PATCH);
     describe();
     for (;;) {
       settle();

@@ -32,6 +32,8 @@ export interface StepContext {
   members(stepId: string): string[];
   /** Whether child syncs set the Airbyte search attributes. */
   searchAttributes: boolean;
+  /** Whether child syncs signal their job id as soon as it is known (see LIVE_JOB_IDS_MAX_STEPS). */
+  liveJobIds: boolean;
 }
 
 const lookups = proxyActivities<AirbyteActivities>({
@@ -96,7 +98,7 @@ async function runSync(step: SyncStep, status: StepStatus, ctx: StepContext): Pr
         poll: step.poll,
         timeout: step.timeout,
         cancelOnTimeout: step.cancelOnTimeout,
-        notifyParent: true,
+        notifyParent: ctx.liveJobIds,
         searchAttributes: ctx.searchAttributes,
       },
     ],
