@@ -14,12 +14,13 @@ export { ACTIVITY_NOT_ALLOWED, AirbyteAllowlistPlugin, WORKFLOW_NOT_ALLOWED, typ
 
 /**
  * Workflows a worker running this package's bundle keeps in its cache unless told otherwise. A cached sync
- * workflow costs about 0.29 MB; an evicted one costs nothing until it wakes (a check, a hint, the job's end) and
+ * workflow costs about 0.3 MB; an evicted one costs nothing until it wakes (a check, a hint, the job's end) and
  * replays its short history. The SDK's default (sized on the heap, ~2,300 on a 4 GB heap) keeps every waiting
- * sync in memory: 0.57 GB for 1,000 of them (two workflows each), against 0.23 GB with this. Bench section 3
- * measures both.
+ * sync in memory: 0.6 GB for 1,000 of them (two workflows each). 300 holds the syncs a worker actually runs at
+ * once (a 1,000-step fan-out keeps well under 100 Airbyte jobs running on one worker) and keeps 1,000 waiting
+ * syncs under 300 MB; 500 measured 234-313 MB there. Bench sections 2 and 3 measure it.
  */
-export const DEFAULT_MAX_CACHED_WORKFLOWS = 500;
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 300;
 
 /** Default of `maxAirbyteCallsPerSecond`. */
 export const DEFAULT_MAX_AIRBYTE_CALLS_PER_SECOND = 20;
