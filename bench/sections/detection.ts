@@ -616,7 +616,7 @@ export async function detectionSection(env: BenchEnv, ours: BenchWorker, bare: B
     name: 'polling with history, jobs >= 10 min: <= 1/10 of fixed 10 s polls',
     measured: `${ratio(polledRatio, 3)} at worst (${worstRatio.duration}); counting the ${num(fixedPerSync, 1)} fixed calls on both sides: ${ratio(callsRatio, 3)}`,
     met: polledRatio <= 0.1,
-    note: polledRatio <= 0.1 ? undefined : `${onTime.ours} polls for a job that ends on time (2 sparse looks, then the window, each look 5 % of the time run after the last) against ${onTime.fixed} at fixed 10 s at ${worstRatio.duration}: the window's looks are what hold lateness within 5 %, and the spread of durations (log-normal, sigma ${SPREAD}) sets how wide it must be: a window covering +-1.65 sigma needs ln(e^(3.3 sigma)) / ln(1.05) = ${num((3.3 * SPREAD) / Math.log(1.05), 1)} looks at 5 % each, against 6 for 1/10 of a 10 s poll on a 10-minute job. Met where a connection's durations vary less (sigma 0.05: see the spreads table)`,
+    note: polledRatio <= 0.1 ? undefined : `${onTime.ours} polls for a job that ends on time (2 sparse looks, then the window, each look 5 % of the time run after the last) against ${onTime.fixed} at fixed 10 s at ${worstRatio.duration}: the window's looks are what hold lateness within 5 %, and the spread of durations (log-normal, sigma ${SPREAD}) sets how wide it must be: a window covering +-1.65 sigma needs 3.3 sigma / ln(1.05) = ${num((3.3 * SPREAD) / Math.log(1.05), 1)} looks at 5 % each, against 6 for 1/10 of a 10 s poll on a 10-minute job. It comes nearest where a connection's durations vary less (see the spreads table)`,
   });
   const worstLate = oursHistory.reduce((w, r) => (r.lateP95Share > w.lateP95Share ? r : w));
   report.target({

@@ -11,8 +11,8 @@
  *   the time run so far (a job that ends there is seen within 5 % of its length), then the proportional rule again.
  *   The window is 60-150 % of the expected duration, narrower when `spread` says the connection's jobs take much
  *   the same time each run (expected x e^(+-2.5 spread)): a job that ends on time costs about 12 looks at any length
- *   where durations vary by +-20 % (1/5 of a 10 s poll's calls on a 10-minute job, 1/30 on an hour's), about 6
- *   where they vary by +-5 % (1/10 on a 10-minute job).
+ *   where durations vary by +-20 % (1/5 of a 10 s poll's calls on a 10-minute job, 1/30 on an hour's), about 6.5
+ *   where they vary by +-5 % (0.11x a 10 s poll's calls on a 10-minute job).
  * - `webhooks` (Airbyte's webhooks wake the owner when the job ends): only a slow safety net for a lost webhook or
  *   a cancellation (Airbyte sends none for those): at 1.5x the expected duration, then doubling; without
  *   history, after an hour, then doubling.
