@@ -60,3 +60,36 @@ test('an unknown connection is a non-retryable failure with Airbyte\'s problem',
   expect(err).toMatchObject({ type: 'AirbyteApiError', nonRetryable: true });
   expect((err as Error).message).toMatch(/POST \/jobs answered 404 resource-not-found/);
 });
+
+describe('checking a job Airbyte says has ended (likelyEnded)', () => {
+  const ended = async (streams = [{ name: 'customers', records: 3, bytes: 30 }]) => {
+    const { connectionId } = mock.addConnection({ script: { phases: [], streams } });
+    const job = mock.startJob(connectionId);
+    await mock.waitFor(() => mock.job(job.jobId)?.status === 'succeeded');
+    return { connectionId, jobId: job.jobId, since: mock.requests.length };
+  };
+
+  test('one Configuration API call brings the job and its report', async () => {
+    const { connectionId, jobId, since } = await ended();
+    const checked = await run(activities.airbyteGetJob, { jobId, report: { connectionId }, likelyEnded: true });
+    expect(mock.requests.slice(since).map((r) => `${r.method} ${r.path}`).filter((r) => !r.includes('token'))).toEqual(['POST /config/jobs/get_without_logs', `GET /connections/${connectionId}`]);
+    const plain = await run(activities.airbyteGetJob, { jobId, report: { connectionId } });
+    expect(checked).toEqual(plain);
+  });
+
+  test('a job still running: its status only, and no report', async () => {
+    const { connectionId } = mock.addConnection({ script: { phases: [{ status: 'running', ms: Infinity }] } });
+    const job = mock.startJob(connectionId);
+    const checked = await run(activities.airbyteGetJob, { jobId: job.jobId, report: { connectionId }, likelyEnded: true });
+    expect(checked).toMatchObject({ status: 'running', terminal: false });
+    expect(checked.report).toBeUndefined();
+  });
+
+  test('when the Configuration API refuses, the usual way: GET /jobs/{id}, then the report', async () => {
+    const { connectionId, jobId, since } = await ended();
+    mock.injectFault({ path: '/config/jobs/get_without_logs', kind: 'status', status: 404, times: 1 });
+    const checked = await run(activities.airbyteGetJob, { jobId, report: { connectionId }, likelyEnded: true });
+    expect(checked).toMatchObject({ status: 'succeeded', terminal: true, report: { streams: [{ name: 'customers', recordsCommitted: 3 }] } });
+    expect(mock.requests.slice(since).filter((r) => r.path === `/jobs/${jobId}`)).toHaveLength(1);
+  });
+});

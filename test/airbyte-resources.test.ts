@@ -10,6 +10,7 @@ import {
   type AnyConnectorResource,
 } from '../src/airbyte';
 import { SecretRedactor } from '../src/airbyte/redact';
+import { publicJobOf } from '../src/airbyte/resources/job-from-config';
 import { tailLines } from '../src/airbyte/resources/log-tail';
 import {
   attemptInfoSchema,
@@ -362,6 +363,32 @@ describe('job history', () => {
     const legacy = await client.getJobDetails(job.jobId);
     expect(legacy.attempts).toHaveLength(2);
     expect(Object.keys(legacy.attempts[1]!.failures[0]!).sort()).toEqual(['message', 'origin', 'retryable', 'type']);
+
+    // getJobWithDetails: the same call shows the job as GET /jobs/{id} does (Airbyte's JobResponseMapper).
+    const both = await client.getJobWithDetails(job.jobId);
+    expect(both.job).toEqual(await client.getJob(job.jobId));
+    expect(both.details).toEqual(legacy);
+  });
+
+  test('publicJobOf maps a Configuration API job as the public API does, or gives up on a partial one', () => {
+    const info = { jobId: 7, configId: 'c', createdAt: 1_700_000_000, updatedAt: 1_700_003_723, attempts: [] };
+    expect(publicJobOf({ ...info, status: 'succeeded', configType: 'reset_connection', aggregatedStats: { recordsCommitted: 5, bytesCommitted: 9, recordsEmitted: 6 } })).toEqual({
+      jobId: 7,
+      status: 'succeeded',
+      jobType: 'reset',
+      connectionId: 'c',
+      startTime: '2023-11-14T22:13:20Z',
+      lastUpdatedAt: '2023-11-14T23:15:23Z',
+      duration: 'PT1H2M3S',
+      rowsSynced: 5,
+      bytesSynced: 9,
+    });
+    expect(publicJobOf({ ...info, status: 'running', configType: 'sync' })).toMatchObject({ status: 'running', lastUpdatedAt: undefined, duration: 'PT1H2M3S', rowsSynced: undefined });
+    expect(publicJobOf({ ...info, status: 'pending', configType: 'sync' })?.duration).toBeUndefined();
+    // Not a job the public API shows, or missing what it needs: the caller asks GET /jobs/{id} instead.
+    expect(publicJobOf({ ...info, status: 'succeeded', configType: 'check_connection_source' })).toBeUndefined();
+    expect(publicJobOf({ ...info, configType: 'sync' })).toBeUndefined();
+    expect(publicJobOf({ ...info, status: 'succeeded', configType: 'sync', configId: undefined })).toBeUndefined();
   });
 
   test('attemptLogs: the last maxBytes of a big log, scrubbed of the instance secrets', async () => {

@@ -63,13 +63,19 @@ test('history shapes the schedule only when the caller left it to us; without hi
   expect(nextPollDelay(2 * expectedMs, { ...DEFAULT_POLL_POLICY, adaptive: true, expectedMs })).toBe(DEFAULT_POLL_POLICY.maxMs); // overdue: proportional
 });
 
-test('with webhooks, only a safety net: first at 1.5x the expected duration (an hour without history), then doubling', () => {
+test('with webhooks, only a safety net: first at 1.5x the expected duration (an hour without history), then at 3x the time run', () => {
   const expectedMs = 10 * MIN;
   const hooked = { ...DEFAULT_POLL_POLICY, webhooks: true };
   expect(nextPollDelay(0, { ...hooked, expectedMs })).toBe(1.5 * expectedMs);
-  expect(nextPollDelay(1.5 * expectedMs, { ...hooked, expectedMs })).toBe(1.5 * expectedMs);
+  expect(nextPollDelay(1.5 * expectedMs, { ...hooked, expectedMs })).toBe(3 * expectedMs);
   expect(nextPollDelay(0, hooked)).toBe(60 * MIN);
+  expect(nextPollDelay(60 * MIN, hooked)).toBe(120 * MIN);
   expect(pollsForDuration(6 * 60 * MIN, { ...hooked, expectedMs: 6 * 60 * MIN })).toBe(1);
+  // Without history: looks at 1 h, 3 h, 9 h: two before a 6-hour (or 8.9-hour) job ends (the webhook's check ends the wait).
+  const looksBefore = (d: number) => pollsForDuration(d, hooked) - 1;
+  expect([10 * MIN, 60 * MIN + 1, 6 * 60 * MIN, 8.9 * 60 * MIN].map(looksBefore)).toEqual([0, 1, 2, 2]);
+  // A job whose webhook is lost is seen within twice its run time (after the first look).
+  for (const d of [61 * MIN, 5 * 60 * MIN, 30 * 60 * MIN]) expect(latenessForDuration(d, hooked)).toBeLessThanOrEqual(2 * d);
 });
 
 const jobOf = (jobType: string, status: string, duration?: string) => ({ jobId: 1, jobType, status, duration, connectionId: 'c', startTime: '2026-12-01T00:00:00Z' }) as AirbyteJob;

@@ -201,13 +201,13 @@ describe('hints to the owner', () => {
     expect((await post(url, body)).status).toBe(202);
     expect((await post(url, body)).status).toBe(202);
     await receiver.settled();
-    expect(await signalsOnceThere(owner.connectionId, 1)).toEqual([{ jobId: owner.jobId, source: 'webhook' }]);
+    expect(await signalsOnceThere(owner.connectionId, 1)).toMatchObject([{ jobId: owner.jobId, source: 'webhook' }]);
     const after = receiver.stats();
     expect([after.signalled - before.signalled, after.duplicates - before.duplicates]).toEqual([1, 1]);
     // Another outcome for the same job is another hint (a forged one costs the owner one look).
     expect((await post(url, bodyFor(owner.connectionId, owner.jobId, false))).status).toBe(202);
     await receiver.settled();
-    expect(await signalsOnceThere(owner.connectionId, 2)).toEqual([{ jobId: owner.jobId, source: 'webhook' }, { jobId: owner.jobId, source: 'webhook' }]);
+    expect(await signalsOnceThere(owner.connectionId, 2)).toMatchObject([1, 2].map(() => ({ jobId: owner.jobId, source: 'webhook' })));
     await owner.finish();
   });
 
@@ -255,7 +255,22 @@ describe('end to end with the mock Airbyte', () => {
     expect(deliveriesOf(result.jobId)[0]).toMatchObject({ event: 'success', status: 202 });
     await receiver.settled();
     expect(receiver.stats().signalled - before).toBe(1);
-    expect(await signalsOnceThere(connectionId, 1)).toEqual([{ jobId: result.jobId, source: 'webhook' }]);
+    expect(await signalsOnceThere(connectionId, 1)).toEqual([{ jobId: result.jobId, source: 'webhook', workspaceId }]);
+  });
+
+  test('a webhook sync costs three Airbyte calls: look, create, and one check that brings the job, its report and its link', async () => {
+    const streams = [{ name: 'customers', records: 7, bytes: 700 }, { name: 'orders', records: 5, bytes: 300 }];
+    const { connectionId } = env.mock.addConnection({ workspaceId, script: { phases: [{ status: 'running', ms: 300 }], streams } });
+    const first = env.mock.requests.length;
+    const result = await env.syncs.syncAndWait({ connectionId, poll: { webhooks: true } });
+    const mine = env.mock.requests.slice(first).filter((r) => r.path.includes(connectionId) || r.query.connectionId === connectionId || [connectionId, result.jobId].includes((r.body as { connectionId?: string; id?: number } | undefined)?.connectionId ?? (r.body as { id?: number } | undefined)?.id ?? '') || r.path === `/jobs/${result.jobId}`);
+    expect(mine.map((r) => `${r.method} ${r.path.replace(String(result.jobId), '{id}').replace(connectionId, '{connectionId}')}`).sort()).toEqual(['GET /jobs', 'POST /config/jobs/get_without_logs', 'POST /jobs']);
+    // The one check saw what GET /jobs/{id} shows (mapped from the Configuration API as Airbyte's server maps it), and the report.
+    const publicView = await airbyte.getJob(result.jobId);
+    expect(result).toMatchObject({ status: 'succeeded', rowsSynced: publicView.rowsSynced, bytesSynced: publicView.bytesSynced, startTime: publicView.startTime, endTime: publicView.lastUpdatedAt, polls: 1 });
+    expect(result.rowsSynced).toBe(12);
+    expect(result.streams?.map((s) => [s.name, s.recordsCommitted])).toEqual([['customers', 7], ['orders', 5]]);
+    expect(result.jobUrl).toContain(`/workspaces/${workspaceId}/connections/${connectionId}/`);
   });
 
   test('lost: nothing reaches the receiver, the sync still ends (the poll sees it)', async () => {

@@ -1,6 +1,6 @@
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { AirbyteApiError, jobWebUrl, type AirbyteClient, type AirbyteConnection, type AirbyteLogger } from '../airbyte';
+import { AirbyteApiError, jobWebUrl, type AirbyteClient, type AirbyteConnection, type AirbyteLogger, type JobDetails } from '../airbyte';
 import { compileNamePattern } from '../common/name-pattern';
 import { withFailureMapping } from './failures';
 import { AirbyteInstances, type AirbyteInstancesInput } from './instances';
@@ -70,12 +70,16 @@ export function createAirbyteActivities(instances: AirbyteInstances | AirbyteIns
       return result;
     }),
 
-    airbyteGetJob: withFailureMapping(async ({ instance, jobId, report }: GetJobInput): Promise<CheckedJob> => {
+    airbyteGetJob: withFailureMapping(async ({ instance, jobId, report, likelyEnded }: GetJobInput): Promise<CheckedJob> => {
       const client = registry.get(instance);
+      if (report && likelyEnded) {
+        const both = await jobWithReport(client, instance, jobId, report);
+        if (both) return both;
+      }
       const job = toSnapshot(await client.getJob(jobId));
       if (!report || !job.terminal) return job;
       try {
-        return { ...job, report: await jobReport(client, instance, jobId, report.connectionId) };
+        return { ...job, report: await jobReport(client, instance, jobId, report.connectionId, report.workspaceId) };
       } catch (err) {
         // A report that may come on a retry is worth two more tries of this (idempotent) activity; then the job stands alone.
         if (Context.current().info.attempt < REPORT_ATTEMPTS) throw err;
@@ -150,24 +154,10 @@ export type AirbyteActivities = ReturnType<typeof createAirbyteActivities>;
 const REPORT_ATTEMPTS = 3;
 
 /** Per-stream stats, attempts and failures of a job; null when the deployment does not expose the Configuration API to us. */
-async function jobReport(client: AirbyteClient, instance: string | undefined, jobId: number, connectionId: string | undefined): Promise<JobReport | null> {
+async function jobReport(client: AirbyteClient, instance: string | undefined, jobId: number, connectionId: string | undefined, workspaceId?: string): Promise<JobReport | null> {
   if (!client.hasConfigApi) return null;
   try {
-    const details = await client.getJobDetails(jobId);
-    const last = details.attempts.at(-1);
-    return {
-      attempts: details.attempts.length,
-      streams: last?.streams ?? [],
-      failures: details.attempts.flatMap((a) => a.failures),
-      attemptDetails: details.attempts.map((a, attemptNumber) => ({
-        attemptNumber,
-        status: a.status,
-        recordsSynced: a.recordsSynced,
-        bytesSynced: a.bytesSynced,
-        failures: a.failures,
-      })),
-      jobUrl: connectionId ? await jobUrlOf(client, instance, connectionId, jobId) : undefined,
-    };
+    return reportOf(await client.getJobDetails(jobId), await jobLink(client, instance, jobId, connectionId, workspaceId));
   } catch (err) {
     if (err instanceof AirbyteApiError && !err.retryable) {
       log.warn('job report unavailable', { jobId, reason: err.message });
@@ -177,14 +167,54 @@ async function jobReport(client: AirbyteClient, instance: string | undefined, jo
   }
 }
 
+/**
+ * A job that Airbyte says has ended, seen with its report in one Configuration API call: the call a webhook
+ * asks for. Undefined when that API cannot answer it (not exposed, or an answer without the job): the caller
+ * goes the usual way, `GET /jobs/{id}` and then the report.
+ */
+async function jobWithReport(client: AirbyteClient, instance: string | undefined, jobId: number, report: NonNullable<GetJobInput['report']>): Promise<CheckedJob | undefined> {
+  if (!client.hasConfigApi) return undefined;
+  try {
+    const { job, details } = await client.getJobWithDetails(jobId);
+    if (!job) return undefined;
+    const snapshot = toSnapshot(job);
+    if (!snapshot.terminal) return snapshot;
+    return { ...snapshot, report: reportOf(details, await jobLink(client, instance, jobId, report.connectionId, report.workspaceId)) };
+  } catch (err) {
+    if (err instanceof AirbyteApiError && !err.retryable) return undefined;
+    throw err;
+  }
+}
+
+function reportOf(details: JobDetails, jobUrl: string | undefined): JobReport {
+  const last = details.attempts.at(-1);
+  return {
+    attempts: details.attempts.length,
+    streams: last?.streams ?? [],
+    failures: details.attempts.flatMap((a) => a.failures),
+    attemptDetails: details.attempts.map((a, attemptNumber) => ({
+      attemptNumber,
+      status: a.status,
+      recordsSynced: a.recordsSynced,
+      bytesSynced: a.bytesSynced,
+      failures: a.failures,
+    })),
+    jobUrl,
+  };
+}
+
+const jobLink = (client: AirbyteClient, instance: string | undefined, jobId: number, connectionId: string | undefined, workspaceId: string | undefined) =>
+  connectionId ? jobUrlOf(client, instance, connectionId, jobId, workspaceId) : Promise.resolve(undefined);
+
 /** Workspaces of connections (they never move): a job's UI link costs one GET per connection per worker. */
 const workspaceOfConnection = new Map<string, string>();
 
-async function jobUrlOf(client: AirbyteClient, instance: string | undefined, connectionId: string, jobId: number): Promise<string | undefined> {
+async function jobUrlOf(client: AirbyteClient, instance: string | undefined, connectionId: string, jobId: number, told?: string): Promise<string | undefined> {
   const webUrl = client.webUrl;
   if (!webUrl) return undefined;
   const key = `${instance ?? 'default'}:${connectionId}`;
-  let workspaceId = workspaceOfConnection.get(key);
+  // A webhook names the workspace: the lookup is spared (the link is a convenience, trusted as far as that).
+  let workspaceId = workspaceOfConnection.get(key) ?? told;
   if (workspaceId === undefined) {
     try {
       workspaceId = (await client.getConnection(connectionId)).workspaceId;

@@ -94,8 +94,13 @@ export interface JobReportInput extends JobRef {
 }
 
 export interface GetJobInput extends JobRef {
-  /** Once the job has ended, fetch its report in the same activity (one task, not two, for the common last look). */
-  report?: { connectionId?: string };
+  /**
+   * Once the job has ended, fetch its report in the same activity (one task, not two, for the common last look).
+   * `workspaceId` (from a webhook) spares the lookup the job's UI link needs.
+   */
+  report?: { connectionId?: string; workspaceId?: string };
+  /** Airbyte said the job ended (a webhook): with a report wanted, one Configuration API call brings the job and its report. */
+  likelyEnded?: boolean;
 }
 
 /** A job, and its report when it was asked for and the job has ended (null: no report to be had). */

@@ -5,6 +5,8 @@ import { pageParams, paginate } from './paginate';
 import { ConnectionsResource } from './resources/connections';
 import { destinationsResource, type DestinationsResource } from './resources/destinations';
 import { JobHistoryResource } from './resources/job-history';
+import { publicJobOf } from './resources/job-from-config';
+import type { JobAttempts } from './resources/types';
 import { sourcesResource, type SourcesResource } from './resources/sources';
 import { StreamsResource } from './resources/streams';
 import { WorkspacesResource } from './resources/workspaces';
@@ -133,18 +135,30 @@ export class AirbyteClient {
    * large). A summary of `jobHistory.attempts()`: the failures carry only origin, type, message and retryable.
    */
   async getJobDetails(jobId: number, options: RequestOptions = {}): Promise<JobDetails> {
-    const { attempts } = await this.jobHistory.attempts(jobId, options);
-    return {
-      jobId,
-      attempts: attempts.map((attempt) => ({
-        status: attempt.status,
-        recordsSynced: attempt.recordsSynced,
-        bytesSynced: attempt.bytesSynced,
-        streams: attempt.streams,
-        failures: attempt.failures.map(({ origin, type, message, retryable }) => ({ origin, type, message, retryable })),
-      })),
-    };
+    return detailsOf(await this.jobHistory.attempts(jobId, options));
   }
+
+  /**
+   * A job and its details in one Configuration API call (`get_without_logs`): the job as `getJob` shows it
+   * (mapped as Airbyte's server maps it), undefined when the answer lacks what that needs.
+   */
+  async getJobWithDetails(jobId: number, options: RequestOptions = {}): Promise<{ job?: AirbyteJob; details: JobDetails }> {
+    const info = await this.jobHistory.attempts(jobId, options);
+    return { job: publicJobOf(info), details: detailsOf(info) };
+  }
+}
+
+function detailsOf({ jobId, attempts }: JobAttempts): JobDetails {
+  return {
+    jobId,
+    attempts: attempts.map((attempt) => ({
+      status: attempt.status,
+      recordsSynced: attempt.recordsSynced,
+      bytesSynced: attempt.bytesSynced,
+      streams: attempt.streams,
+      failures: attempt.failures.map(({ origin, type, message, retryable }) => ({ origin, type, message, retryable })),
+    })),
+  };
 }
 
 function jobIdPath(jobId: number): string {

@@ -32,7 +32,8 @@ export const OwnerMessages = {
   progress: 'airbyteJobOwnerProgress',
   /**
    * Signal, anyone -> owner: look at the job now (an Airbyte webhook said it ended, or a person asked). A hint,
-   * never a result: the owner confirms with one `GET /jobs/{id}`; a hint for another job is ignored.
+   * never a result: the owner confirms with one call (`GET /jobs/{id}`, or for a webhook the Configuration API's
+   * `get_without_logs`, which brings the report too); a hint for another job is ignored.
    */
   checkJob: 'airbyteCheckJob',
 } as const;

@@ -54,7 +54,7 @@ export type AirbyteWebhookData = z.output<typeof webhookDataSchema>;
 /** What a webhook body means to us. */
 export type WebhookHint =
   /** A sync job ended (by Airbyte's word, to be confirmed). */
-  | { kind: 'job'; connectionId: string; jobId: number; success: boolean }
+  | { kind: 'job'; connectionId: string; jobId: number; success: boolean; workspaceId?: string }
   /** A test send from Airbyte's settings page: answered 2xx, matches nothing. */
   | { kind: 'test' }
   /** A body without `data`: connection disabled, disable warning, schema change. Nothing to wake. */
@@ -71,8 +71,10 @@ export function readWebhookBody(json: unknown): ParsedWebhook {
   const body = parsed.data;
   if (isTestSend(body)) return { ok: true, hint: { kind: 'test' } };
   if (!body.data) return { ok: true, hint: { kind: 'no-job' } };
-  const { connection, jobId, success } = body.data;
-  return { ok: true, hint: { kind: 'job', connectionId: connection.id, jobId, success } };
+  const { connection, jobId, success, workspace } = body.data;
+  // The workspace only makes the job's UI link without a lookup: kept when it is a UUID, else left out.
+  const workspaceId = typeof workspace?.id === 'string' && UUID.test(workspace.id) ? workspace.id : undefined;
+  return { ok: true, hint: { kind: 'job', connectionId: connection.id, jobId, success, ...(workspaceId && { workspaceId }) } };
 }
 
 /** Airbyte puts the tag in the title section (the first block), not in `text`. */

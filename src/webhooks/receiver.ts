@@ -187,7 +187,7 @@ export function createWebhookHandler(options: WebhookReceiverOptions): WebhookHa
     const workflowId = jobOwnerWorkflowId(hint.connectionId, instance);
     const what = { instance, connectionId: hint.connectionId, jobId: hint.jobId, success: hint.success };
     try {
-      const message: JobHint = { jobId: hint.jobId, source: 'webhook' };
+      const message: JobHint = { jobId: hint.jobId, source: 'webhook', ...(hint.workspaceId && { workspaceId: hint.workspaceId }) };
       await options.client.workflow.getHandle(workflowId).signal(checkJobSignal, message);
       stats.signalled++;
       log.debug('airbyte webhook: owner signalled', { ...what, workflowId });

@@ -14,8 +14,9 @@
  *   where durations vary by +-20 % (1/5 of a 10 s poll's calls on a 10-minute job, 1/30 on an hour's), about 6.5
  *   where they vary by +-5 % (0.11x a 10 s poll's calls on a 10-minute job).
  * - `webhooks` (Airbyte's webhooks wake the owner when the job ends): only a slow safety net for a lost webhook or
- *   a cancellation (Airbyte sends none for those): at 1.5x the expected duration, then doubling; without
- *   history, after an hour, then doubling.
+ *   a cancellation (Airbyte sends none for those): at 1.5x the expected duration, then each look at 3x the time
+ *   run so far; without history, after an hour, then 3h, 9h, 27h... (two looks before the end of a 6-hour job,
+ *   so a sync costs at most five calls there; a job whose webhook is lost is seen within twice its run time).
  */
 export interface PollPolicy {
   initialMs: number;
@@ -48,13 +49,15 @@ const MIN_SPREAD = 0.02;
 const WINDOW_LATENESS = 0.05;
 const SAFETY_FACTOR = 1.5;
 const SAFETY_WITHOUT_HISTORY_MS = 3_600_000;
+/** After the first safety look, each waits this many times the time run so far (the next look at 3x it). */
+const SAFETY_GROWTH = 2;
 
 export function nextPollDelay(elapsedMs: number, policy: PollPolicy): number {
   const elapsed = Math.max(0, elapsedMs);
   const expected = policy.expectedMs !== undefined && policy.expectedMs > 0 ? policy.expectedMs : undefined;
   if (policy.webhooks) {
     const first = expected !== undefined ? expected * SAFETY_FACTOR : SAFETY_WITHOUT_HISTORY_MS;
-    return Math.round(Math.max(policy.initialMs, elapsed < first ? first - elapsed : elapsed));
+    return Math.round(Math.max(policy.initialMs, elapsed < first ? first - elapsed : elapsed * SAFETY_GROWTH));
   }
   const [startShare, endShare] = windowShares(policy.spread);
   if (policy.adaptive && expected !== undefined && elapsed < expected * endShare) {

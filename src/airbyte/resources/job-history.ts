@@ -45,8 +45,10 @@ export class JobHistoryResource {
       jobId,
       status: info.job?.status,
       configType: info.job?.configType,
+      configId: info.job?.configId,
       createdAt: info.job?.createdAt,
       updatedAt: info.job?.updatedAt,
+      aggregatedStats: info.job?.aggregatedStats,
       attempts: info.attempts.map(({ attempt }, attemptNumber) => this.toAttempt(attempt, attemptNumber)),
     };
   }

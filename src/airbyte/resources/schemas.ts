@@ -133,9 +133,11 @@ export const jobAttemptsSchema = z.object({
     z.object({
       id: optional(z.number()),
       configType: optional(z.string()),
+      configId: optional(z.string()),
       status: optional(z.string()),
       createdAt: optional(z.number()),
       updatedAt: optional(z.number()),
+      aggregatedStats: optional(statsSchema),
     }),
   ),
   attempts: list(z.object({ attempt: attemptReadSchema })),

@@ -246,9 +246,13 @@ export interface JobAttempts {
   status?: JobStatus;
   /** `sync`, `reset_connection`, `refresh`, `clear`, ... */
   configType?: string;
+  /** The job's connection (for a sync, reset or clear). */
+  configId?: string;
   /** Epoch seconds. */
   createdAt?: number;
   updatedAt?: number;
+  /** The job's totals over its attempts (get_without_logs hydrates them). */
+  aggregatedStats?: { recordsEmitted?: number; bytesEmitted?: number; recordsCommitted?: number; bytesCommitted?: number };
   attempts: JobAttempt[];
 }
 

@@ -1,18 +1,14 @@
 import { isTerminal, type JobRun, type MockAttempt } from './jobs';
 import { attemptLogs } from './logs';
+import { isoDuration } from '../../airbyte/resources/job-from-config';
+
+export { isoDuration };
 
 // The job shapes the APIs answer with. Optional fields are left out, never null.
 
 /** Airbyte keeps times in whole seconds, so its timestamps carry no fraction. */
 const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const seconds = (ms: number) => Math.floor(ms / 1000);
-
-/** An ISO-8601 duration of whole seconds as java.time.Duration prints it: PT1H2M3S, PT1M5S, PT1H, PT0S. */
-export function isoDuration(totalSeconds: number): string {
-  const t = Math.max(0, Math.floor(totalSeconds));
-  const [h, m, s] = [Math.floor(t / 3600), Math.floor((t % 3600) / 60), t % 60];
-  return t === 0 ? 'PT0S' : `PT${h ? `${h}H` : ''}${m ? `${m}M` : ''}${s ? `${s}S` : ''}`;
-}
 
 /**
  * The public API's JobResponse. As JobResponseMapper computes it, `duration` is updatedAt - createdAt in

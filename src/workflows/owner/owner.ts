@@ -112,6 +112,8 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
   let wake = 0;
   // A webhook or a person said the job may have ended: look now rather than at the next scheduled check.
   let hinted = false;
+  // A webhook said it has ended: one Configuration API call can bring the job and its report (see airbyteGetJob).
+  let endedHint: { workspaceId?: string } | undefined;
 
   const active = (cur: CurrentJob) => cur.waiters.filter((w) => !w.leave && !w.done);
   const prefsOf = (cur: CurrentJob): OwnerPrefs => mergePrefs((active(cur).length ? active(cur) : cur.waiters).map((w) => w.request));
@@ -142,6 +144,7 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
     if (!job || job.terminal || typeof hint !== 'object' || hint === null) return;
     if (hint.jobId !== undefined && hint.jobId !== job.jobId) return;
     hinted = true;
+    if (hint.source === 'webhook') endedHint = { workspaceId: typeof hint.workspaceId === 'string' && UUID.test(hint.workspaceId) ? hint.workspaceId : undefined };
   });
 
   setHandler(
@@ -333,9 +336,11 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
           if (woke && !hinted) continue;
         }
         hinted = false;
+        const told = endedHint;
+        endedHint = undefined;
         const previous = job;
         try {
-          const withReport = lean && prefs.report ? { report: { connectionId } } : {};
+          const withReport = lean && prefs.report ? { report: { connectionId, workspaceId: told?.workspaceId }, likelyEnded: told !== undefined } : {};
           const { report, ...checked } = await act.poll.airbyteGetJob({ instance, jobId: previous.jobId, ...withReport });
           job = cur.job = checked;
           endReport = report;

@@ -41,6 +41,8 @@ export const jobEndedSignal = defineSignal<[JobEnded]>(OwnerMessages.jobEnded);
 export interface JobHint {
   jobId?: number;
   source: 'webhook' | 'manual';
+  /** A webhook names the job's workspace: the report's UI link needs no lookup then. */
+  workspaceId?: string;
 }
 export const checkJobSignal = defineSignal<[JobHint]>(OwnerMessages.checkJob);
 
