@@ -9,6 +9,7 @@ import {
   type PipelineDefinition,
   type PipelineStep,
   type StepStatus,
+  type SyncStep,
 } from '../src';
 import type { AirbyteTestEnvironment, MockJob } from '../src/testing';
 import { FAST_POLL, startTestEnvironment } from './helpers/environment';
@@ -356,4 +357,69 @@ test('the result stays small: sync steps without their SyncResult, which the ste
   for await (const step of env.syncs.allPipelineSteps(handle.workflowId)) all.push(step);
   expect(all.map((s) => (s.result as { jobId?: number }).jobId)).toEqual(result.steps.map((s) => s.jobId));
   expect((await env.syncs.pipelineSteps(handle.workflowId, { states: ['failed'] })).total).toBe(0);
+});
+
+describe("inline sync steps (syncSteps: 'inline', the default above 200 steps): the pipeline waits on each owner itself", () => {
+  const childStarts = async (workflowId: string) =>
+    ((await env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? []).filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes).length;
+
+  test('the same results and failures as child steps, without a child workflow', async () => {
+    const [bad, long1, ok, after] = [held(), held(), quick({ rowsSynced: 7, streams: [{ name: 'users', records: 7, bytes: 70 }] }), held()].map((x) => x.connectionId) as [string, string, string, string];
+    const handle = await env.syncs.startPipeline({
+      name: 'inline-fail-fast',
+      syncSteps: 'inline',
+      steps: [sync('ok', ok), sync('bad', bad, ['ok']), sync('long1', long1, ['ok']), sync('after', after, ['bad'])],
+    });
+    await env.mock.waitFor(() => [bad, long1].every((c) => jobOf(c) !== undefined));
+    finish(bad, 'failed');
+
+    const err = (await env.syncs.pipelineResult(handle.workflowId).catch((e: unknown) => e)) as AirbytePipelineError;
+    expect(err).toBeInstanceOf(AirbytePipelineError);
+    expect(err.message).toMatch(/step 'bad' failed: Airbyte sync job \d+ for connection .* failed/);
+    expect(jobOf(long1)).toMatchObject({ status: 'cancelled', cancelledBy: 'api' }); // failFast cancels the sibling's job
+    expect(jobOf(after)).toBeUndefined();
+    const steps = stepsById(err.result!.steps);
+    expect(steps.ok).toMatchObject({ state: 'succeeded', jobId: jobOf(ok)!.jobId, rowsSynced: 7 });
+    expect(steps.bad).toMatchObject({ state: 'failed', jobId: jobOf(bad)!.jobId });
+    expect(steps.long1).toMatchObject({ state: 'cancelled', reason: "pipeline stopped: step 'bad' failed" });
+    expect(steps.after).toMatchObject({ state: 'skipped', reason: "upstream step 'bad' failed" });
+    const [full] = (await env.syncs.pipelineSteps(handle.workflowId, { limit: 1 })).steps;
+    expect(full?.result).toMatchObject({ connectionId: ok, status: 'succeeded', rowsSynced: 7, owned: true, streams: [{ name: 'users', recordsCommitted: 7 }] });
+    expect(await childStarts(handle.workflowId)).toBe(0);
+  });
+
+  test('a step\'s timeout and a cancelled step cancel their jobs; the owner answers the pipeline, not a child', async () => {
+    const [slow, x, y] = [held(), held(), quick()].map((c) => c.connectionId) as [string, string, string];
+    const handle = await env.syncs.startPipeline({
+      name: 'inline-timeout-cancel',
+      syncSteps: 'inline',
+      failurePolicy: 'continue',
+      onFailure: 'return',
+      steps: [{ ...(sync('slow', slow) as SyncStep), timeout: '1s' }, sync('x', x), sync('y', y)],
+    });
+    await waitForJob(x);
+    expect((await env.syncs.cancelPipelineStep(handle.workflowId, 'x')).reason).toBe('cancelled by request');
+    const result = await env.syncs.pipelineResult(handle.workflowId);
+    const steps = stepsById(result.steps);
+    expect(steps.slow).toMatchObject({ state: 'failed' });
+    expect(steps.slow!.error).toMatch(/did not finish within 1000 ms; it was cancelled/);
+    expect(jobOf(slow)).toMatchObject({ status: 'cancelled', cancelledBy: 'api' });
+    expect(steps.x!.state).toBe('cancelled');
+    expect(jobOf(x)).toMatchObject({ status: 'cancelled', cancelledBy: 'api' });
+    expect(steps.y!.state).toBe('succeeded');
+    expect(await childStarts(handle.workflowId)).toBe(0);
+  });
+
+  test('a forged or malformed last word does not end a step', async () => {
+    const x = held().connectionId;
+    const handle = await env.syncs.startPipeline({ name: 'inline-forged', syncSteps: 'inline', steps: [sync('x', x)] });
+    await waitForJob(x);
+    const pipeline = env.client.workflow.getHandle(handle.workflowId);
+    await pipeline.signal('airbyteJobEnded', { kind: 'terminal', waiterId: 'someone-else', owned: true, attached: false, job: { jobId: 1 } });
+    await pipeline.signal('airbyteJobEnded', { waiterId: `${handle.workflowId}/x`, kind: 'nonsense' });
+    expect(stepsById((await env.syncs.pipelineProgress(handle.workflowId)).steps).x!.state).toBe('running');
+    finish(x);
+    const result = await env.syncs.pipelineResult(handle.workflowId);
+    expect(stepsById(result.steps).x).toMatchObject({ state: 'succeeded', jobId: jobOf(x)!.jobId });
+  });
 });

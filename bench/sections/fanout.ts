@@ -1,7 +1,7 @@
 // Section 2: a wide pipeline of syncs against a bare Temporal fan-out of the same shape, each on one worker
 // process, in the same run: makespan, the worker's CPU time and peak memory, the parent's history and result.
 import { jobOwnerWorkflowId } from '../../src/common/job-owner';
-import { PIPELINE_LIMITS, type PipelineDefinition } from '../../src/workflows/pipeline/definition';
+import { INLINE_SYNCS_MIN_STEPS, PIPELINE_LIMITS, type PipelineDefinition } from '../../src/workflows/pipeline/definition';
 import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../../src/plugin';
 import { inBatches } from '../lib/batches';
 import type { BenchEnv } from '../lib/env';
@@ -39,7 +39,7 @@ function groups(n: number): number[] {
 
 /**
  * Steps (children) a parent runs at once. One parent: all N at once. Several (N > 1,000): together
- * at most a third of the default workflow cache, on both sides. Each of our syncs holds two workflows (waiter,
+ * at most a third of the default workflow cache, on both sides. Each of our syncs holds up to two workflows (waiter,
  * owner) while it runs, and a working set larger than the cache misses it on every task and replays (see the
  * "Earlier tries" in docs/performance.md); a pipeline's maxParallel, default 10, is what bounds it in use.
  */
@@ -173,8 +173,10 @@ export async function fanoutSection(env: BenchEnv, bundles: { ours: string; bare
       "the default poll policy, and the end of each job reaches its owner through Airbyte's webhook: the mock POSTs it to " +
       "this package's receiver running in the worker process (rate limits and pending-signal cap raised: a fan-out ends " +
       'hundreds of jobs within a second, all from one source), which signals the owner `airbyteCheckJob`; so neither side ' +
-      "waits on a poll. Each of our syncs is two workflows (the waiting `syncAndWait` and its connection's owner) running " +
-      'four activities (join the owner; look for a running job; create the job; check it, with its report) that make five Airbyte calls (four once the connection is known to the worker); the bare child is one workflow. Worker CPU is ' +
+      'waits on a poll. In a pipeline of up to 200 steps (N = 100) each of our syncs is two workflows (the waiting child `syncAndWait` and its ' +
+      "connection's owner) running four activities (join the owner; look for a running job; create the job; check it, with its report) " +
+      `that make three Airbyte calls; from ${num(INLINE_SYNCS_MIN_STEPS)} steps on (\`syncSteps: 'inline'\`, N = 1,000 and up) the pipeline waits on each owner ` +
+      'itself: one workflow per sync, joined by a local activity of the pipeline. The bare child is one workflow. Worker CPU is ' +
       "the child's user + system time (every thread: JS, the workflow thread, the SDK's core) until every workflow closed " +
       '(owners included); peak RSS is its `maxRSS`. The dev server, the mock and the bench share the same 2 cores. ' +
       `More than ${num(PIPELINE_LIMITS.steps)} steps do not fit one pipeline (its definition limit; the server also caps a ` +
@@ -215,12 +217,16 @@ export async function fanoutSection(env: BenchEnv, bundles: { ours: string; bare
     const rss = o.peakRss / b.peakRss;
     ratios.push([num(n), ratio(makespan), ratio(cpu), ratio(rss), `${dur(o.workerCpuMs / n)} / ${dur(b.workerCpuMs / n)}`]);
     const perSync = (ms: number) => dur(ms / n);
+    const inline = Math.min(n, PIPELINE_LIMITS.steps) >= INLINE_SYNCS_MIN_STEPS;
+    const shape = inline
+      ? 'each sync is its owner workflow (joined with an update-with-start from a local activity of the pipeline, answering it with a signal), woken by a webhook signal, running 3 activities that make 3 HTTP calls to the mock'
+      : 'each sync is two workflows (waiter + owner, an update and signals between them) and 4 activities making 3 HTTP calls to the mock';
     const limits = {
       makespan:
-        `each sync is two workflows (waiter + owner, an update and signals between them) and 4 activities making 4-5 HTTP calls to the mock, where a bare child is one workflow and 3 no-op activities; ` +
+        `${shape}, where a bare child is one workflow and 3 no-op activities; ` +
         `the dev server spent ${dur(o.serverCpuMs)} CPU on ours against ${dur(b.serverCpuMs)} on bare, on the same 2 cores as the worker`,
       cpu:
-        `per sync, ours: main thread ${perSync(o.threads.main)} (activities: HTTP, JSON, the SDK's glue), workflow thread and V8 helpers ${perSync(o.threads.node)} (two workflows and their replays after eviction from the cache), core ${perSync(o.threads.core)}; ` +
+        `per sync, ours: main thread ${perSync(o.threads.main)} (activities: HTTP, JSON, the SDK's glue), workflow thread and V8 helpers ${perSync(o.threads.node)} (${inline ? 'the owner and the pipeline' : 'two workflows'}, and their replays after eviction from the cache), core ${perSync(o.threads.core)}; ` +
         `bare: ${perSync(b.threads.main)} / ${perSync(b.threads.node)} / ${perSync(b.threads.core)}`,
       rss:
         `at start ours ${bytes(o.startRss)} (the package and its dependencies loaded, our bundle in the workflow context) against ${bytes(b.startRss)}; ` +

@@ -47,6 +47,13 @@ export interface FoundJobs {
 export interface JoinRequest {
   /** Workflow id of the waiter: the owner signals it when its job is known and when it ends. */
   waiterId: string;
+  /**
+   * The workflow to signal instead, when the waiter is not a workflow of its own (a step of a wide pipeline): the
+   * signals then carry `waiterId`, so the one workflow can tell its waiters apart.
+   */
+  replyTo?: string;
+  /** Only the end is wanted: no `jobKnown` signal (one signal and task fewer per job). */
+  quiet?: boolean;
   jobType: JobType;
   /** The waiter's poll and retry preferences; the owner uses the most eager of its waiters'. */
   poll: { initialMs: number; maxMs: number; latenessRatio: number; adaptive?: boolean; webhooks?: boolean };

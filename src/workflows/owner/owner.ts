@@ -177,12 +177,12 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
     wake++;
     const queued = state.pending.findIndex((r) => r.waiterId === leave.waiterId);
     if (queued >= 0) {
-      state.pending.splice(queued, 1);
-      return tell(leave.waiterId, { kind: 'left', owned: false, attached: false, sharedWith: 0, reason: 'left before its job started' });
+      const [request] = state.pending.splice(queued, 1);
+      return tell(request as JoinRequest, { kind: 'left', owned: false, attached: false, sharedWith: 0, reason: 'left before its job started' });
     }
     const cur = state.current;
     const waiter = cur?.waiters.find((w) => w.request.waiterId === leave.waiterId && !w.done);
-    if (!cur || !waiter) return tell(leave.waiterId, { kind: 'left', owned: false, attached: false, sharedWith: 0, reason: 'no job of this waiter is running' });
+    if (!cur || !waiter) return tell(leave, { kind: 'left', owned: false, attached: false, sharedWith: 0, reason: 'no job of this waiter is running' });
     waiter.leave ??= leave;
     const others = active(cur).length;
     // The last waiter asking to cancel a job we created (or may create): the main loop cancels it and tells.
@@ -194,7 +194,7 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
         : !leave.cancelJob
           ? 'the job was left running, as asked'
           : 'the job was started outside this owner: not ours to cancel';
-    await tell(leave.waiterId, { kind: 'left', job: cur.job, owned: cur.owned, attached: attachedFor(cur, waiter), sharedWith: others, reason });
+    await tell(waiter.request, { kind: 'left', job: cur.job, owned: cur.owned, attached: attachedFor(cur, waiter), sharedWith: others, reason });
   });
 
   const describe = () => {
@@ -211,11 +211,11 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
   };
 
   /** Signals a waiter; one that no longer runs is gone (and no longer wants the job). */
-  async function tell(waiterId: string, ended: JobEnded): Promise<void> {
+  async function tell(to: WaiterAddress, ended: JobEnded): Promise<void> {
     try {
-      await getExternalWorkflowHandle(waiterId).signal(jobEndedSignal, ended);
+      await getExternalWorkflowHandle(addressOf(to)).signal(jobEndedSignal, addressed(to, ended));
     } catch {
-      log.warn('waiter is gone', { waiterId });
+      log.warn('waiter is gone', { waiterId: to.waiterId });
     }
   }
 
@@ -224,8 +224,10 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
     for (const w of cur.waiters) {
       if (w.told || w.done) continue;
       w.told = true;
+      if (w.request.quiet) continue;
       try {
-        await getExternalWorkflowHandle(w.request.waiterId).signal(jobKnownSignal, { jobId: job.jobId, owned: cur.owned, attached: attachedFor(cur, w), job });
+        const known = { jobId: job.jobId, owned: cur.owned, attached: attachedFor(cur, w), job };
+        await getExternalWorkflowHandle(addressOf(w.request)).signal(jobKnownSignal, addressed(w.request, known));
       } catch {
         // Closed (terminated, perhaps): it cannot ask for anything any more, so it counts as a waiter that left asking to cancel.
         w.leave = { waiterId: w.request.waiterId, cancelJob: true, reason: 'the waiter is gone' };
@@ -239,7 +241,7 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
     for (const w of cur.waiters) {
       if (w.done) continue;
       w.done = true;
-      await tell(w.request.waiterId, ended(w));
+      await tell(w.request, ended(w));
     }
   }
 
@@ -454,7 +456,7 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
       if (cur && job && !job.terminal && cur.owned) job = await cancelUntilTerminal(act, instance, job.jobId, prefsOf(cur).poll);
       const message = 'the owner workflow of this connection was cancelled';
       if (cur) await settleAll(cur, (w) => ({ kind: 'error', message, job, owned: cur.owned, attached: attachedFor(cur, w) }));
-      for (const r of state.pending.splice(0)) await tell(r.waiterId, { kind: 'error', message, owned: false, attached: false });
+      for (const r of state.pending.splice(0)) await tell(r, { kind: 'error', message, owned: false, attached: false });
     });
     throw err;
   }
@@ -476,6 +478,14 @@ function takeNextGroup(state: OwnerState): CurrentJob {
     strayRisk: false,
   };
 }
+
+/** Who a waiter is, and the workflow that hears for it (itself, unless it named another: see JoinRequest.replyTo). */
+type WaiterAddress = Pick<JoinRequest, 'waiterId' | 'replyTo'>;
+
+const addressOf = (to: WaiterAddress): string => to.replyTo ?? to.waiterId;
+
+/** A signal for a waiter that shares its workflow with others names it; one for a waiter's own workflow is as it always was. */
+const addressed = <T extends object>(to: WaiterAddress, message: T): T => (to.replyTo === undefined ? message : { ...message, waiterId: to.waiterId });
 
 /** A waiter is attached when it did not cause the job: it shares another waiter's, or someone else's. */
 function attachedFor(cur: CurrentJob, w: Waiter): boolean {
@@ -512,6 +522,8 @@ function checkJoinRequest(request: JoinRequest): void {
   const optionalMs = (value: unknown) => value === undefined || ms(value);
   if (typeof request !== 'object' || request === null) throw new Error('a join request must be an object');
   if (typeof request.waiterId !== 'string' || request.waiterId.length === 0 || request.waiterId.length > 1000) throw new Error('waiterId must be a workflow id');
+  if (request.replyTo !== undefined && (typeof request.replyTo !== 'string' || request.replyTo.length === 0 || request.replyTo.length > 1000)) throw new Error('replyTo must be a workflow id');
+  if (![undefined, true, false].includes(request.quiet)) throw new Error('quiet must be a boolean');
   if (!['sync', 'reset', 'clear'].includes(request.jobType)) throw new Error('jobType must be sync, reset or clear');
   const { poll, retry } = request;
   if (typeof poll !== 'object' || poll === null || !ms(poll.initialMs) || !ms(poll.maxMs) || poll.maxMs < poll.initialMs) throw new Error('poll must have initialMs <= maxMs, positive');
@@ -527,5 +539,8 @@ function checkJoinRequest(request: JoinRequest): void {
 
 function isLeaveRequest(value: unknown): value is LeaveRequest {
   const v = value as Partial<LeaveRequest> | null;
-  return typeof v === 'object' && v !== null && typeof v.waiterId === 'string' && typeof v.cancelJob === 'boolean' && typeof v.reason === 'string';
+  return (
+    typeof v === 'object' && v !== null && typeof v.waiterId === 'string' && typeof v.cancelJob === 'boolean' && typeof v.reason === 'string' &&
+    (v.replyTo === undefined || typeof v.replyTo === 'string')
+  );
 }

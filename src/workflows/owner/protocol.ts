@@ -11,6 +11,8 @@ export const joinJobUpdate = defineUpdate<JoinReply, [JoinRequest]>(OwnerMessage
 
 export interface LeaveRequest {
   waiterId: string;
+  /** As in the join request: where the answer goes when the owner no longer knows the waiter. */
+  replyTo?: string;
   /** Ask for the job to be cancelled; the owner does it only once no other waiter wants the job. */
   cancelJob: boolean;
   reason: string;
@@ -25,7 +27,10 @@ export interface JobKnown {
   attached: boolean;
   job: JobSnapshot;
 }
-export const jobKnownSignal = defineSignal<[JobKnown]>(OwnerMessages.jobKnown);
+/** Signals to a workflow that waits for several jobs (a wide pipeline) name the waiter they are for. */
+export type ForWaiter<T> = T & { waiterId?: string };
+
+export const jobKnownSignal = defineSignal<[ForWaiter<JobKnown>]>(OwnerMessages.jobKnown);
 
 /** Why a waiter's wait is over. */
 export type JobEnded =
@@ -35,7 +40,7 @@ export type JobEnded =
   | { kind: 'left'; job?: JobSnapshot; owned: boolean; attached: boolean; sharedWith: number; reason: string }
   /** Airbyte refused the job or the wait for good; a job we created was cancelled. */
   | { kind: 'error'; message: string; job?: JobSnapshot; owned: boolean; attached: boolean };
-export const jobEndedSignal = defineSignal<[JobEnded]>(OwnerMessages.jobEnded);
+export const jobEndedSignal = defineSignal<[ForWaiter<JobEnded>]>(OwnerMessages.jobEnded);
 
 /** A wake-up for the owner: check the job now. `jobId` limits it to that job (a webhook names one). */
 export interface JobHint {
@@ -65,3 +70,17 @@ export interface OwnerProgress {
   runs: number;
 }
 export const ownerProgressQuery = defineQuery<OwnerProgress>(OwnerMessages.progress);
+
+/** Signals cannot be refused: what a waiter receives is checked before it is believed. */
+export function isJobKnown(value: unknown): value is JobKnown {
+  const v = value as Partial<JobKnown> | null;
+  return typeof v === 'object' && v !== null && typeof v.jobId === 'number' && typeof v.job === 'object' && v.job !== null && typeof v.job.jobId === 'number';
+}
+
+export function isJobEnded(value: unknown): value is JobEnded {
+  const v = value as Partial<JobEnded> | null;
+  if (typeof v !== 'object' || v === null || typeof v.owned !== 'boolean' || typeof v.attached !== 'boolean') return false;
+  if (v.kind === 'error') return typeof v.message === 'string';
+  if (v.kind === 'left') return typeof v.reason === 'string';
+  return v.kind === 'terminal' && typeof v.job === 'object' && v.job !== null && typeof v.job.jobId === 'number';
+}

@@ -100,6 +100,12 @@ export interface PipelineDefinition {
   onFailure?: 'throw' | 'return';
   /** Set the Airbyte search attributes on the pipeline and its syncs (the server must know them). */
   searchAttributes?: boolean;
+  /**
+   * How sync steps wait for their jobs. `child`: a `syncAndWait` child workflow each (its own UI row and history;
+   * terminating the pipeline cancels them). `inline`: the pipeline waits on each connection's owner itself, at about
+   * half the cost per sync (see INLINE_SYNCS_MIN_STEPS). Default: `child` up to 200 steps, `inline` above.
+   */
+  syncSteps?: 'child' | 'inline';
 }
 
 /**
@@ -111,8 +117,18 @@ export interface PipelineDefinition {
 export const LIVE_JOB_IDS_MAX_STEPS = 200;
 
 /**
+ * From this many steps on, a pipeline waits on each sync's owner itself instead of through a child `syncAndWait`
+ * (the same input, timeout, cancellation and result): per sync one workflow, four workflow tasks and two signals
+ * fewer, and at most 5 history events in the parent (the join's marker, the owner's signal and its task) where a
+ * child costs 9. What such a pipeline gives up: a UI row per step (the owner's row shows the job), and terminating
+ * it leaves its jobs running to their end (cancel it instead: its steps cancel their jobs).
+ */
+export const INLINE_SYNCS_MIN_STEPS = LIVE_JOB_IDS_MAX_STEPS + 1;
+
+/**
  * Bounds of a definition, each sized to what Temporal and the pipeline workflow can hold. The workflow does not
- * continue-as-new and uses at most 9 history events per step above LIVE_JOB_IDS_MAX_STEPS steps (13 below it; fewer
+ * continue-as-new and uses at most 5 history events per step from INLINE_SYNCS_MIN_STEPS steps on (9 for child syncs without
+ * live job ids, 13 with them; fewer
  * when steps end together: test/pipeline-scale.test.ts): 1,000 steps stay under Temporal's warning at 10,240
  * events, and the retries' budget keeps the worst case under its hard limit of 51,200. The definition is the workflow's input (Temporal: 2 MB per payload) and comes back in its result.
  */
@@ -235,6 +251,7 @@ function definitionStructWithin(limits: Limits) {
     failurePolicy: optional(oneOf(['failFast', 'continue'] as const)),
     onFailure: optional(oneOf(['throw', 'return'] as const)),
     searchAttributes: optional(bool()),
+    syncSteps: optional(oneOf(['child', 'inline'] as const)),
   });
 }
 

@@ -17,8 +17,9 @@ import { PipelineFailureType } from '../failure-types';
 import { AirbyteSearchAttributes } from '../search-attributes';
 import { syncJobStartedSignal } from '../signals';
 import type { SyncResult } from '../sync-input';
-import { checkPipeline, LIVE_JOB_IDS_MAX_STEPS, PIPELINE_LIMITS, type PipelineDefinition, type PipelineStep, type WorkspaceStep } from './definition';
-import { runStep, type StepOutcome } from './run-step';
+import { isJobEnded, jobEndedSignal, type JobEnded } from '../owner/protocol';
+import { checkPipeline, INLINE_SYNCS_MIN_STEPS, LIVE_JOB_IDS_MAX_STEPS, PIPELINE_LIMITS, type PipelineDefinition, type PipelineStep, type WorkspaceStep } from './definition';
+import { runStep, type InlineSyncs, type StepOutcome } from './run-step';
 import {
   cancelPipelineUpdate,
   cancelStepUpdate,
@@ -47,6 +48,9 @@ const PIPELINE_LIMITS_PATCH = 'airbyte-pipeline-limits';
 /** Wide pipelines started by earlier releases replay with their children's job-started signals (see LIVE_JOB_IDS_MAX_STEPS). */
 const WIDE_PIPELINE_PATCH = 'airbyte-wide-pipeline-no-job-signals';
 
+/** Wide pipelines started by earlier releases replay with a child workflow per sync step (see INLINE_SYNCS_MIN_STEPS). */
+const INLINE_SYNCS_PATCH = 'airbyte-wide-pipeline-inline-syncs';
+
 const listing = proxyActivities<AirbyteActivities>({
   startToCloseTimeout: '5m',
   retry: { initialInterval: '2s', maximumInterval: '1m' },
@@ -56,7 +60,8 @@ const listing = proxyActivities<AirbyteActivities>({
 /**
  * Runs a pipeline of Airbyte syncs, dbt runs, activities and child workflows as one durable workflow.
  * A step starts as soon as everything it depends on has succeeded (no waves), at most `maxParallel` at a
- * time; each sync is a child `syncAndWait` with its own history, UI row and cancellation.
+ * time; each sync is a child `syncAndWait` with its own history, UI row and cancellation, or in a wide pipeline
+ * waits on the connection's owner here (see INLINE_SYNCS_MIN_STEPS).
  */
 export async function airbytePipeline(definition: PipelineDefinition): Promise<PipelineResult> {
   // Pipelines started before PIPELINE_LIMITS existed keep running without them (replay); new ones get the bounds.
@@ -76,6 +81,23 @@ export async function airbytePipeline(definition: PipelineDefinition): Promise<P
   const progress = (): PipelineProgress => ({ name: def.name, steps: statuses(), totals: totalsOf(statuses()) });
 
   let changed = false;
+  // The owners' last words for inline sync steps (wide pipelines), by the waiter id of each step that waits now
+  // (undefined until its word comes): a word for anyone else is dropped, so signals cannot grow the map.
+  const lastWords = new Map<string, JobEnded | undefined>();
+  const inline: InlineSyncs = {
+    await: (waiterId) => lastWords.set(waiterId, undefined),
+    ended: (waiterId) => lastWords.get(waiterId),
+    settle: (waiterId, ended) => {
+      if (lastWords.has(waiterId) && lastWords.get(waiterId) === undefined) lastWords.set(waiterId, ended);
+    },
+    take: (waiterId) => {
+      const ended = lastWords.get(waiterId) as JobEnded;
+      lastWords.delete(waiterId);
+      return ended;
+    },
+  };
+  /** Decided with liveJobIds. */
+  let inlineSyncs = false;
   let stopping: { reason: string; as: 'skipped' | 'cancelled' } | undefined;
   /** Decided once the workspace steps are expanded (the step count is final then). */
   let liveJobIds = true;
@@ -111,6 +133,12 @@ export async function airbytePipeline(definition: PipelineDefinition): Promise<P
     const step = childToStep.get(workflowId);
     if (step) step.status.jobId = jobId;
     describe();
+  });
+  setHandler(jobEndedSignal, (ended) => {
+    // Anyone can signal: only a well-formed word for a step waiting inline counts, and only the first.
+    if (!isJobEnded(ended) || typeof ended.waiterId !== 'string') return;
+    const { waiterId, ...word } = ended;
+    inline.settle(waiterId, word);
   });
   setHandler(
     cancelStepUpdate,
@@ -148,6 +176,7 @@ export async function airbytePipeline(definition: PipelineDefinition): Promise<P
       members: (id: string) => members.get(id) ?? [],
       searchAttributes: def.searchAttributes ?? false,
       liveJobIds,
+      inline: inlineSyncs ? inline : undefined,
     };
     const runWithRetries = async (): Promise<StepOutcome> => {
       for (;;) {
@@ -227,6 +256,7 @@ export async function airbytePipeline(definition: PipelineDefinition): Promise<P
   try {
     await expandWorkspaces(def.steps.filter((s): s is WorkspaceStep => s.kind === 'workspace'), steps, members);
     liveJobIds = steps.size <= LIVE_JOB_IDS_MAX_STEPS || !patched(WIDE_PIPELINE_PATCH);
+    inlineSyncs = (def.syncSteps ?? (steps.size >= INLINE_SYNCS_MIN_STEPS ? 'inline' : 'child')) === 'inline' && patched(INLINE_SYNCS_PATCH);
     describe();
     for (;;) {
       settle();
@@ -331,8 +361,9 @@ function applySyncFigures(status: StepStatus, result: unknown): void {
   status.bytesSynced = r.bytesSynced;
 }
 
-/** A failed child sync carries its SyncResult as the failure's details. */
+/** A failed sync carries its SyncResult as the failure's details (a child's failure, or an inline step's own). */
 function syncResultOf(err: unknown): unknown {
+  if (err instanceof ApplicationFailure) return err.details?.[0];
   const cause = (err as ChildWorkflowFailure).cause as { details?: unknown[] } | undefined;
   return cause?.details?.[0];
 }

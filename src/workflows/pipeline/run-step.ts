@@ -14,7 +14,13 @@ import type { DbtActivities } from '../../activities/dbt';
 import type { AllowlistActivities } from '../../allowlists';
 import { syncSummary } from '../summaries';
 import { syncAndWait } from '../sync-and-wait';
-import type { SyncResult } from '../sync-input';
+import { jobOwnerWorkflowId } from '../owner/ids';
+import type { JobEnded } from '../owner/protocol';
+import { waitForJob } from '../owner/wait-for-job';
+import { SyncFailureType } from '../failure-types';
+import { parseSyncInput, type SyncInput, type SyncResult } from '../sync-input';
+import { syncOutcome } from '../sync-outcome';
+import { recordFailure, recordResult } from '../sync-telemetry';
 import type { ActivityStep, DbtStep, PipelineStep, SyncStep, WorkflowStep } from './definition';
 import type { StepStatus } from './status';
 
@@ -34,6 +40,18 @@ export interface StepContext {
   searchAttributes: boolean;
   /** Whether child syncs signal their job id as soon as it is known (see LIVE_JOB_IDS_MAX_STEPS). */
   liveJobIds: boolean;
+  /** Set in wide pipelines: sync steps wait on their owners here, without a child workflow (see INLINE_SYNCS_MIN_STEPS). */
+  inline?: InlineSyncs;
+}
+
+/** The owners' last words for a pipeline's inline sync steps, by waiter id (the pipeline's signal handler fills it). */
+export interface InlineSyncs {
+  /** The step waits under this id from now on: only words for waiting steps are kept. */
+  await(waiterId: string): void;
+  ended(waiterId: string): JobEnded | undefined;
+  settle(waiterId: string, ended: JobEnded): void;
+  /** Takes the word out (it is kept only until the step has read it). */
+  take(waiterId: string): JobEnded;
 }
 
 const lookups = proxyActivities<AirbyteActivities>({
@@ -82,6 +100,7 @@ async function runSync(step: SyncStep, status: StepStatus, ctx: StepContext): Pr
     step.connectionId ??
     (await lookups.airbyteFindConnection({ instance, name: step.connection as string, workspaceId: step.workspaceId })).connectionId;
   status.connectionId = connectionId;
+  if (ctx.inline) return runSyncInline(step, connectionId, ctx.inline, ctx);
   const workflowId = childWorkflowId(step.id, ctx.attempt);
   ctx.onChildStarted(workflowId);
   return executeChild(syncAndWait, {
@@ -89,20 +108,64 @@ async function runSync(step: SyncStep, status: StepStatus, ctx: StepContext): Pr
     workflowId,
     staticSummary: `pipeline step ${step.id}: ${syncSummary({ jobType: step.jobType ?? 'sync', connectionId, connectionName: step.connection, instance: instance ?? 'default' })}`,
     memo: { airbyteInstance: instance ?? 'default', airbyteConnectionId: connectionId, airbytePipelineStep: step.id },
-    args: [
-      {
-        connectionId,
-        connectionName: step.connection,
-        instance,
-        jobType: step.jobType,
-        poll: step.poll,
-        timeout: step.timeout,
-        cancelOnTimeout: step.cancelOnTimeout,
-        notifyParent: ctx.liveJobIds,
-        searchAttributes: ctx.searchAttributes,
-      },
-    ],
+    args: [syncInputOf(step, connectionId, ctx)],
   });
+}
+
+/**
+ * A sync step of a wide pipeline: the pipeline itself waits on the connection's owner, as `syncAndWait` would in a
+ * child workflow, with the same input, timeout, cancellation and result. Per sync that spares a workflow, its four
+ * tasks and two signals; the step's own UI row is the owner's.
+ */
+async function runSyncInline(step: SyncStep, connectionId: string, inline: InlineSyncs, ctx: StepContext): Promise<SyncResult> {
+  const parsed = parseSyncInput(syncInputOf(step, connectionId, ctx));
+  if (!parsed.ok) throw ApplicationFailure.nonRetryable(parsed.message, SyncFailureType.InvalidInput);
+  const opts = parsed.value;
+  const waiterId = childWorkflowId(step.id, ctx.attempt);
+  const labels = { instance: opts.instance, connectionId, ...(opts.connectionName && { connectionName: opts.connectionName }) };
+  const deadline = opts.timeoutMs !== undefined ? Date.now() + opts.timeoutMs : undefined;
+  inline.await(waiterId);
+  const stop = await waitForJob(
+    opts,
+    {
+      waiterId,
+      ownerWorkflowId: jobOwnerWorkflowId(connectionId, opts.instance),
+      replyTo: workflowInfo().workflowId,
+      quiet: true,
+      joinLocally: true,
+      ended: () => inline.ended(waiterId),
+      ownerGone: (message) => inline.settle(waiterId, { kind: 'error', message, owned: false, attached: false }),
+    },
+    deadline,
+  );
+  const ended = inline.take(waiterId);
+  const seenAt = Date.now();
+  if (stop?.why === 'cancel') {
+    recordFailure(labels, stop.error, seenAt);
+    throw stop.error;
+  }
+  try {
+    const result = syncOutcome(opts, { ended, didTimeOut: stop?.why === 'timeout' });
+    recordResult(labels, result, seenAt);
+    return result;
+  } catch (err) {
+    recordFailure(labels, err, seenAt);
+    throw err;
+  }
+}
+
+function syncInputOf(step: SyncStep, connectionId: string, ctx: StepContext): SyncInput {
+  return {
+    connectionId,
+    connectionName: step.connection,
+    instance: step.instance,
+    jobType: step.jobType,
+    poll: step.poll,
+    timeout: step.timeout,
+    cancelOnTimeout: step.cancelOnTimeout,
+    notifyParent: ctx.liveJobIds,
+    searchAttributes: ctx.searchAttributes,
+  };
 }
 
 async function runDbt(step: DbtStep, ctx: StepContext): Promise<StepOutcome> {

@@ -1,0 +1,99 @@
+import { CancellationScope, condition, getExternalWorkflowHandle, isCancellation, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import type { AirbyteActivities } from '../../activities';
+import type { ParsedSyncInput } from '../sync-input';
+import { leaveJobSignal, type JobEnded, type JoinRequest } from './protocol';
+
+const joining = proxyActivities<AirbyteActivities>({
+  startToCloseTimeout: '1m',
+  heartbeatTimeout: '10s', // a join lost with its worker is retried within seconds
+  retry: { initialInterval: '1s', maximumInterval: '30s' },
+  summary: 'join the owner of the connection\'s jobs',
+});
+
+/**
+ * The same join as a local activity, for a workflow that waits for many jobs (a wide pipeline): one marker event
+ * in its history instead of an activity's three events and the task that follows them, and no round trip through
+ * the server's activity queue. A join is quick (one update-with-start) and idempotent (its update id).
+ */
+const joiningLocally = proxyLocalActivities<AirbyteActivities>({
+  startToCloseTimeout: '1m',
+  retry: { initialInterval: '1s', maximumInterval: '30s' },
+  summary: 'join the owner of the connection\'s jobs',
+});
+
+/** One waiter of a job, as the workflow that waits sees it. */
+export interface JobWaiter {
+  waiterId: string;
+  ownerWorkflowId: string;
+  /** The workflow the owner signals, when it is not the waiter's own (a wide pipeline waits for its steps itself). */
+  replyTo?: string;
+  /** Only the end is wanted: the owner sends no `jobKnown`. */
+  quiet?: boolean;
+  /** Join through a local activity (see joiningLocally). */
+  joinLocally?: boolean;
+  /** The owner's last word, once it came. */
+  ended(): JobEnded | undefined;
+  /** The owner is gone: the wait ends with this message. */
+  ownerGone(message: string): void;
+  /** The owner queued the request behind a job of another type. */
+  onQueued?(): void;
+}
+
+/** Why a waiter stopped waiting before the owner's last word: cancelled, or its own timeout. */
+export interface WaitStop {
+  why: 'cancel' | 'timeout';
+  error?: unknown;
+}
+
+/**
+ * Registers with the connection's owner and waits for its last word, until `deadline` if there is one. A cancel
+ * or the deadline withdraws the waiter (and asks for the job's cancel, if the caller wants that); the wait still
+ * ends with the owner's word, which settles what happened to the job.
+ */
+export async function waitForJob(opts: ParsedSyncInput, waiter: JobWaiter, deadline: number | undefined): Promise<WaitStop | undefined> {
+  const { instance, connectionId } = opts;
+  const done = () => waiter.ended() !== undefined;
+  let stop: WaitStop | undefined;
+  try {
+    // Not cancellable: once the owner may have registered us, a cancel must reach it as a leave, not be lost.
+    const join = waiter.joinLocally ? joiningLocally : joining;
+    const reply = await CancellationScope.nonCancellable(() => join.airbyteJoinJobOwner({ instance, connectionId, request: joinRequest(opts, waiter) }));
+    if (reply.state === 'queued') waiter.onQueued?.();
+    if (deadline === undefined) await condition(done);
+    else if (!(await condition(done, Math.max(1, deadline - Date.now())))) stop = { why: 'timeout' };
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    stop = { why: 'cancel', error: err };
+  }
+
+  if (stop && !done()) {
+    const cancelJob = stop.why === 'cancel' ? opts.cancelOnWorkflowCancel : opts.cancelOnTimeout;
+    const reason = stop.why === 'cancel' ? `workflow ${waiter.waiterId} was cancelled` : `workflow ${waiter.waiterId} timed out`;
+    await CancellationScope.nonCancellable(async () => {
+      try {
+        await getExternalWorkflowHandle(waiter.ownerWorkflowId).signal(leaveJobSignal, { waiterId: waiter.waiterId, ...(waiter.replyTo !== undefined && { replyTo: waiter.replyTo }), cancelJob, reason });
+      } catch {
+        waiter.ownerGone(`the owner ${waiter.ownerWorkflowId} is gone; the job (if any) was not cancelled`);
+        return;
+      }
+      // Until the owner settles us: for a job we created and nobody else wants, once Airbyte has cancelled it.
+      await condition(done);
+    });
+  }
+  return stop;
+}
+
+function joinRequest(opts: ParsedSyncInput, waiter: JobWaiter): JoinRequest {
+  return {
+    waiterId: waiter.waiterId,
+    ...(waiter.replyTo !== undefined && { replyTo: waiter.replyTo }),
+    ...(waiter.quiet && { quiet: true }),
+    jobType: opts.jobType,
+    poll: opts.poll,
+    retry: opts.retry,
+    createGraceMs: opts.retry.createGraceMs,
+    report: opts.report,
+    searchAttributes: opts.searchAttributes,
+    historyBound: opts.historyBound,
+  };
+}
