@@ -79,6 +79,19 @@ async function main(): Promise<void> {
     });
     await ff.result().catch(() => undefined);
     await save(ff.workflowId, 'pipeline-failfast');
+    // The same pipeline with its syncs inline (as a wide one runs them): the owners signal the pipeline.
+    const ok2 = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: Infinity }] } });
+    const bad2 = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: 200 }], outcome: 'failed' } });
+    const inline = await env.syncs.startPipeline({
+      name: 'record-inline',
+      syncSteps: 'inline',
+      steps: [
+        { id: 'ok', kind: 'sync', connectionId: ok2.connectionId, poll: fast.poll },
+        { id: 'bad', kind: 'sync', connectionId: bad2.connectionId, poll: fast.poll },
+      ],
+    });
+    await inline.result().catch(() => undefined);
+    await save(inline.workflowId, 'pipeline-inline');
     // A tenant onboarded (with its first sync), then offboarded; one management call.
     const admin = new AirbyteAdminClient({ temporal: env.client, taskQueue: env.taskQueue });
     await admin.onboardTenant({
