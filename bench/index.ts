@@ -53,13 +53,14 @@ promise hook, which records a stack trace, mapped through the bundle's source ma
 creates (for the stack-trace query); our own workflow code ran 1.8 s, creating workflows 0.8 s. So the workflow
 thread's cost is about the number of activations (a sync is about 14: waiter 5, owner 7, its share of the parent 2;
 a bare child and its parent 6) and the promises each creates, not what our code computes: the fan-out ratios fall
-only with fewer workflows, signals and activities per sync.`;
+only with fewer workflows, signals and activities per sync. Hence inline sync steps in wide pipelines (later the same
+day): no waiter, the join a local activity of the pipeline, no job-started signal; about 8 activations per sync.`;
 
 /** The last run with 10,000 syncs (a full run takes an hour with it); later runs may leave it out. */
 const TEN_THOUSAND_NOTE = `## 10,000 syncs on one worker (2026-12-06)
 
-From the full run of 2026-12-06 (the default workflow cache was still 500; wide pipelines still had their
-children's job-started signals): ten pipelines of 1,000 sync steps at once, \`maxParallel\` 16 each, on one worker.
+From the full run of 2026-12-06 (the default workflow cache was still 500; wide pipelines still had a child
+workflow per sync, with its job-started signal): ten pipelines of 1,000 sync steps at once, \`maxParallel\` 16 each, on one worker.
 All 10,000 succeeded in 17.9 min, against 8.0 min for a bare fan-out of the same shape (2.24x); worker CPU 9.9 min
 against 3.1 min (3.18x: 16 ms main thread, 28 ms workflow thread, 14 ms core per sync); peak RSS 1.30 GB against
 393 MB (3.39x; 112 KB of growth per sync against 19 KB, not investigated: the workflow thread's heap over an

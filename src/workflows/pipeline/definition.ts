@@ -102,8 +102,8 @@ export interface PipelineDefinition {
   searchAttributes?: boolean;
   /**
    * How sync steps wait for their jobs. `child`: a `syncAndWait` child workflow each (its own UI row and history;
-   * terminating the pipeline cancels them). `inline`: the pipeline waits on each connection's owner itself, at about
-   * half the cost per sync (see INLINE_SYNCS_MIN_STEPS). Default: `child` up to 200 steps, `inline` above.
+   * terminating the pipeline cancels them). `inline`: the pipeline waits on each connection's owner itself, one
+   * workflow per sync instead of two (see INLINE_SYNCS_MIN_STEPS). Default: `child` up to 200 steps, `inline` above.
    */
   syncSteps?: 'child' | 'inline';
 }
