@@ -530,3 +530,9 @@ describe('property tests', () => {
     );
   });
 });
+
+test('syncSteps is child or inline; anything else is refused by name, before anything runs', () => {
+  expect(checkPipeline(pipeline([sync('a')], { syncSteps: 'inline' })).ok).toBe(true);
+  expect(checkPipeline(pipeline([sync('a')], { syncSteps: 'child' })).ok).toBe(true);
+  for (const bad of ['Inline', 'children', 1, true, null]) expect(messageOf(pipeline([sync('a')], { syncSteps: bad }))).toMatch(/syncSteps/);
+});
