@@ -1,5 +1,6 @@
 import type { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import {
   AirbyteInputError,
   AirbytePipelineError,
@@ -11,13 +12,19 @@ import {
   type StepStatus,
   type SyncStep,
 } from '../src';
+import type { JoinOwnerInput } from '../src/activities/owner/types';
+import { joinJobOwner } from '../src/activities/owner/join-owner';
+import { jobOwnerWorkflowId } from '../src/common/job-owner';
 import type { AirbyteTestEnvironment, MockJob } from '../src/testing';
+import { JOINS_PER_TASK } from '../src/workflows/pipeline/inline-syncs';
 import { FAST_POLL, startTestEnvironment } from './helpers/environment';
 import { startAndExpectFailure } from './helpers/rejection';
 
 // Pipelines on the real dev server: every sync step is a child syncAndWait against the mock Airbyte.
 const received: unknown[][] = [];
 let env: AirbyteTestEnvironment;
+/** While set, a join that reached its owner holds its answer (and so the workflow task of a pipeline's local join) until this settles. */
+let holdJoins: Promise<void> | undefined;
 
 beforeAll(async () => {
   env = await startTestEnvironment({
@@ -25,6 +32,12 @@ beforeAll(async () => {
       recordUpstream(...args: unknown[]): Promise<string> {
         received.push(args);
         return Promise.resolve('recorded');
+      },
+      // Ours, with the answer held back while a test asks.
+      async airbyteJoinJobOwner(input: JoinOwnerInput) {
+        const reply = await joinJobOwner(input);
+        await holdJoins;
+        return reply;
       },
     },
   });
@@ -408,6 +421,49 @@ describe("inline sync steps (syncSteps: 'inline', the default above 200 steps): 
     expect(jobOf(x)).toMatchObject({ status: 'cancelled', cancelledBy: 'api' });
     expect(steps.y!.state).toBe('succeeded');
     expect(await childStarts(handle.workflowId)).toBe(0);
+  });
+
+  test('a workflow task the server force-closes under its joins loses nothing: no step hangs, no job runs twice', async () => {
+    const connections = [quick(), quick(), quick()].map((c) => c.connectionId);
+    let release = () => {};
+    holdJoins = new Promise<void>((resolve) => (release = resolve));
+    let workflowId: string;
+    try {
+      workflowId = (await env.syncs.startPipeline({ name: 'inline-force-closed', syncSteps: 'inline', steps: connections.map((c, i) => sync(`s${i}`, c)) })).workflowId;
+      // Every owner took its join, ran its job and told the pipeline, whose task is still open: its joins are held.
+      await env.mock.waitFor(() => connections.every((c) => jobOf(c) !== undefined));
+      await Promise.all(connections.map((c) => env.client.workflow.getHandle(jobOwnerWorkflowId(c, 'default')).result()));
+      // Past 100 events buffered behind an open task the server force-closes it: the joins' results go with it.
+      const pipeline = env.client.workflow.getHandle(workflowId);
+      for (let i = 0; i < 101; i++) await pipeline.signal('airbyteJobEnded', { kind: 'nonsense' });
+    } finally {
+      release();
+      holdJoins = undefined;
+    }
+    const result = await env.syncs.pipelineResult(workflowId);
+    expect(result.totals).toMatchObject({ steps: 3, succeeded: 3 });
+    expect(connections.map((c) => env.mock.jobs({ connectionId: c }).length)).toEqual([1, 1, 1]);
+    const events = (await env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+    const forceClosed = events.filter((e) => e.workflowTaskFailedEventAttributes?.cause === temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND);
+    expect(forceClosed).toHaveLength(1);
+    // The owners' words came before the steps waited again, and settled them: no join ran a second time.
+    expect(events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toHaveLength(0);
+  });
+
+  test(`a wide fan-out joins at most ${JOINS_PER_TASK} owners per workflow task`, async () => {
+    const connections = Array.from({ length: 2 * JOINS_PER_TASK + 10 }, () => quick().connectionId);
+    const handle = await env.syncs.startPipeline({ name: 'inline-paced', syncSteps: 'inline', maxParallel: connections.length, steps: connections.map((c, i) => sync(`s${i}`, c)) });
+    const result = await env.syncs.pipelineResult(handle.workflowId);
+    expect(result.totals).toMatchObject({ steps: connections.length, succeeded: connections.length });
+    expect(env.mock.jobs()).toHaveLength(connections.length);
+    // The joins' markers, by the workflow task that recorded them.
+    const perTask: number[] = [];
+    for (const e of (await handle.fetchHistory()).events ?? []) {
+      if (e.workflowTaskCompletedEventAttributes) perTask.push(0);
+      else if (e.markerRecordedEventAttributes?.markerName === 'core_local_activity') perTask[perTask.length - 1]! += 1;
+    }
+    expect(perTask.reduce((a, b) => a + b, 0)).toBe(connections.length);
+    expect(Math.max(...perTask)).toBeLessThanOrEqual(JOINS_PER_TASK);
   });
 
   test('a forged or malformed last word does not end a step', async () => {

@@ -31,6 +31,8 @@ export interface JobWaiter {
   quiet?: boolean;
   /** Join through a local activity (see joiningLocally). */
   joinLocally?: boolean;
+  /** Resolves when the join may be sent (a wide pipeline paces its joins). */
+  joinTurn?(): Promise<void>;
   /** The owner's last word, once it came. */
   ended(): JobEnded | undefined;
   /** The owner is gone: the wait ends with this message. */
@@ -54,7 +56,10 @@ export async function waitForJob(opts: ParsedSyncInput, waiter: JobWaiter, deadl
   const { instance, connectionId } = opts;
   const done = () => waiter.ended() !== undefined;
   let stop: WaitStop | undefined;
+  let joined = false;
   try {
+    await waiter.joinTurn?.();
+    joined = true;
     // Not cancellable: once the owner may have registered us, a cancel must reach it as a leave, not be lost.
     const join = waiter.joinLocally ? joiningLocally : joining;
     const reply = await CancellationScope.nonCancellable(() => join.airbyteJoinJobOwner({ instance, connectionId, request: joinRequest(opts, waiter) }));
@@ -66,6 +71,8 @@ export async function waitForJob(opts: ParsedSyncInput, waiter: JobWaiter, deadl
     stop = { why: 'cancel', error: err };
   }
 
+  // Cancelled before its join was sent: no owner knows of it.
+  if (!joined) return stop;
   if (stop && !done()) {
     const cancelJob = stop.why === 'cancel' ? opts.cancelOnWorkflowCancel : opts.cancelOnTimeout;
     const reason = stop.why === 'cancel' ? `workflow ${waiter.waiterId} was cancelled` : `workflow ${waiter.waiterId} timed out`;

@@ -9,6 +9,7 @@ import {
   setHandler,
   sleep,
   upsertSearchAttributes,
+  workflowInfo,
   type ChildWorkflowFailure,
 } from '@temporalio/workflow';
 import type { AirbyteActivities } from '../../activities';
@@ -17,9 +18,10 @@ import { PipelineFailureType } from '../failure-types';
 import { AirbyteSearchAttributes } from '../search-attributes';
 import { syncJobStartedSignal } from '../signals';
 import type { SyncResult } from '../sync-input';
-import { isJobEnded, jobEndedSignal, type JobEnded } from '../owner/protocol';
+import { isJobEnded, jobEndedSignal } from '../owner/protocol';
 import { checkPipeline, INLINE_SYNCS_MIN_STEPS, LIVE_JOB_IDS_MAX_STEPS, PIPELINE_LIMITS, type PipelineDefinition, type PipelineStep, type WorkspaceStep } from './definition';
-import { runStep, type InlineSyncs, type StepOutcome } from './run-step';
+import { createInlineSyncs } from './inline-syncs';
+import { runStep, type StepOutcome } from './run-step';
 import {
   cancelPipelineUpdate,
   cancelStepUpdate,
@@ -51,6 +53,9 @@ const WIDE_PIPELINE_PATCH = 'airbyte-wide-pipeline-no-job-signals';
 /** Wide pipelines started by earlier releases replay with a child workflow per sync step (see INLINE_SYNCS_MIN_STEPS). */
 const INLINE_SYNCS_PATCH = 'airbyte-wide-pipeline-inline-syncs';
 
+/** Wide pipelines from this release on keep an owner's word that comes before its step waits, and pace their joins (see createInlineSyncs). */
+const INLINE_SYNCS_LEAN_PATCH = 'airbyte-wide-pipeline-early-words';
+
 const listing = proxyActivities<AirbyteActivities>({
   startToCloseTimeout: '5m',
   retry: { initialInterval: '2s', maximumInterval: '1m' },
@@ -81,21 +86,9 @@ export async function airbytePipeline(definition: PipelineDefinition): Promise<P
   const progress = (): PipelineProgress => ({ name: def.name, steps: statuses(), totals: totalsOf(statuses()) });
 
   let changed = false;
-  // The owners' last words for inline sync steps (wide pipelines), by the waiter id of each step that waits now
-  // (undefined until its word comes): a word for anyone else is dropped, so signals cannot grow the map.
-  const lastWords = new Map<string, JobEnded | undefined>();
-  const inline: InlineSyncs = {
-    await: (waiterId) => lastWords.set(waiterId, undefined),
-    ended: (waiterId) => lastWords.get(waiterId),
-    settle: (waiterId, ended) => {
-      if (lastWords.has(waiterId) && lastWords.get(waiterId) === undefined) lastWords.set(waiterId, ended);
-    },
-    take: (waiterId) => {
-      const ended = lastWords.get(waiterId) as JobEnded;
-      lastWords.delete(waiterId);
-      return ended;
-    },
-  };
+  // The owners' last words for inline sync steps (wide pipelines), and the pace of their joins.
+  let inlineLean = false;
+  const inline = createInlineSyncs(workflowInfo().workflowId, () => inlineLean);
   /** Decided with liveJobIds. */
   let inlineSyncs = false;
   let stopping: { reason: string; as: 'skipped' | 'cancelled' } | undefined;
@@ -257,6 +250,7 @@ export async function airbytePipeline(definition: PipelineDefinition): Promise<P
     await expandWorkspaces(def.steps.filter((s): s is WorkspaceStep => s.kind === 'workspace'), steps, members);
     liveJobIds = steps.size <= LIVE_JOB_IDS_MAX_STEPS || !patched(WIDE_PIPELINE_PATCH);
     inlineSyncs = (def.syncSteps ?? (steps.size >= INLINE_SYNCS_MIN_STEPS ? 'inline' : 'child')) === 'inline' && patched(INLINE_SYNCS_PATCH);
+    inlineLean = inlineSyncs && patched(INLINE_SYNCS_LEAN_PATCH);
     describe();
     for (;;) {
       settle();

@@ -15,13 +15,13 @@ import type { AllowlistActivities } from '../../allowlists';
 import { syncSummary } from '../summaries';
 import { syncAndWait } from '../sync-and-wait';
 import { jobOwnerWorkflowId } from '../owner/ids';
-import type { JobEnded } from '../owner/protocol';
 import { waitForJob } from '../owner/wait-for-job';
 import { SyncFailureType } from '../failure-types';
 import { parseSyncInput, type SyncInput, type SyncResult } from '../sync-input';
 import { syncOutcome } from '../sync-outcome';
 import { recordFailure, recordResult } from '../sync-telemetry';
 import type { ActivityStep, DbtStep, PipelineStep, SyncStep, WorkflowStep } from './definition';
+import type { InlineSyncs } from './inline-syncs';
 import type { StepStatus } from './status';
 
 /** What a step's run produced: a result, or a reason it had nothing to do. */
@@ -42,16 +42,6 @@ export interface StepContext {
   liveJobIds: boolean;
   /** Set in wide pipelines: sync steps wait on their owners here, without a child workflow (see INLINE_SYNCS_MIN_STEPS). */
   inline?: InlineSyncs;
-}
-
-/** The owners' last words for a pipeline's inline sync steps, by waiter id (the pipeline's signal handler fills it). */
-export interface InlineSyncs {
-  /** The step waits under this id from now on: only words for waiting steps are kept. */
-  await(waiterId: string): void;
-  ended(waiterId: string): JobEnded | undefined;
-  settle(waiterId: string, ended: JobEnded): void;
-  /** Takes the word out (it is kept only until the step has read it). */
-  take(waiterId: string): JobEnded;
 }
 
 const lookups = proxyActivities<AirbyteActivities>({
@@ -124,8 +114,8 @@ async function runSyncInline(step: SyncStep, connectionId: string, inline: Inlin
   const waiterId = childWorkflowId(step.id, ctx.attempt);
   const labels = { instance: opts.instance, connectionId, ...(opts.connectionName && { connectionName: opts.connectionName }) };
   const deadline = opts.timeoutMs !== undefined ? Date.now() + opts.timeoutMs : undefined;
-  inline.await(waiterId);
-  const stop = await waitForJob(
+  // A word already here settles the step without a join (see InlineSyncs.await).
+  const stop = inline.await(waiterId) ? undefined : await waitForJob(
     opts,
     {
       waiterId,
@@ -133,6 +123,7 @@ async function runSyncInline(step: SyncStep, connectionId: string, inline: Inlin
       replyTo: workflowInfo().workflowId,
       quiet: true,
       joinLocally: true,
+      joinTurn: () => inline.joinTurn(),
       ended: () => inline.ended(waiterId),
       ownerGone: (message) => inline.settle(waiterId, { kind: 'error', message, owned: false, attached: false }),
     },
