@@ -1,6 +1,8 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { AirbyteSyncError, jobOwnerWorkflowId, SyncFailureType, type OwnerProgress, type SyncInput } from '../src';
+import type { JoinReply, JoinRequest } from '../src/activities/owner/types';
+import { OwnerMessages } from '../src/common/job-owner';
 import type { AirbyteTestEnvironment } from '../src/testing';
 import { FAST_POLL, FAST_RETRY, startTestEnvironment } from './helpers/environment';
 
@@ -89,6 +91,39 @@ test('a reset asked for while a sync runs queues behind it and gets a reset job 
   expect(resetJob.jobType).toBe('reset');
   env.mock.finishJob(resetJob.jobId, 'succeeded');
   expect(await env.syncs.result(reset.workflowId)).toMatchObject({ jobType: 'reset', jobId: resetJob.jobId, status: 'succeeded', attached: false });
+});
+
+test('a waiter run that joins again after its job ended is told again, not given another job', async () => {
+  // The join of a pipeline step is a local activity: a workflow task lost after the owner took it runs it again.
+  const { connectionId } = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: Infinity }], rowsSynced: 3 } });
+  const sync = await env.syncs.startSync(input(connectionId));
+  await env.mock.waitFor(() => env.mock.jobs({ connectionId }).length === 1);
+  const reset = await env.syncs.startSync(input(connectionId, { jobType: 'reset' }));
+  await waitForQueued(connectionId);
+  const [first] = env.mock.jobs({ connectionId });
+  env.mock.finishJob(first!.jobId, 'succeeded');
+  expect(await env.syncs.result(sync.workflowId)).toMatchObject({ jobId: first!.jobId, status: 'succeeded' });
+  // The owner goes on with the reset: the sync's run joins again.
+  await env.mock.waitFor(() => env.mock.jobs({ connectionId }).length === 2);
+  const again: JoinRequest = {
+    waiterId: sync.workflowId,
+    waiterRunId: (await env.client.workflow.getHandle(sync.workflowId).describe()).runId,
+    jobType: 'sync',
+    poll: { initialMs: 100, maxMs: 100, latenessRatio: 0.1 },
+    retry: {},
+    report: true,
+    searchAttributes: false,
+    historyBound: 2000,
+  };
+  const owner = env.client.workflow.getHandle(jobOwnerWorkflowId(connectionId));
+  expect(await owner.executeUpdate<JoinReply, [JoinRequest]>(OwnerMessages.join, { args: [again] })).toEqual({ ownerWorkflowId: owner.workflowId, state: 'joined', jobId: first!.jobId });
+  // Another run of the same workflow id is a new waiter: it is queued for a job of its own.
+  expect(await owner.executeUpdate<JoinReply, [JoinRequest]>(OwnerMessages.join, { args: [{ ...again, waiterRunId: 'another-run' }] })).toMatchObject({ state: 'queued' });
+  await owner.signal(OwnerMessages.leave, { waiterId: sync.workflowId, cancelJob: false, reason: 'test' });
+  env.mock.finishJob(env.mock.jobs({ connectionId })[1]!.jobId, 'succeeded');
+  await env.syncs.result(reset.workflowId);
+  await owner.result();
+  expect(env.mock.jobs({ connectionId }).map((j) => j.jobType)).toEqual(['sync', 'reset']);
 });
 
 test('cancel acts while the trigger is still retrying, and no job is left behind', async () => {

@@ -54,6 +54,11 @@ export interface JoinRequest {
   replyTo?: string;
   /** Only the end is wanted: no `jobKnown` signal (one signal and task fewer per job). */
   quiet?: boolean;
+  /**
+   * The run of the workflow that waits. The same run joining again after the owner told it its job's end (its join
+   * ran again: a workflow task lost with a worker, or force-closed) is told again, rather than given a new job.
+   */
+  waiterRunId?: string;
   jobType: JobType;
   /** The waiter's poll and retry preferences; the owner uses the most eager of its waiters'. */
   poll: { initialMs: number; maxMs: number; latenessRatio: number; adaptive?: boolean; webhooks?: boolean };

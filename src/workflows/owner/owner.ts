@@ -89,6 +89,12 @@ export interface JobOwnerSummary {
  */
 const OWNER_LEAN_PATCH = 'airbyte-owner-lean';
 
+/** Owners from this release on answer a waiter run's repeated join with the word they told it (see toldWords). */
+const OWNER_RETELL_PATCH = 'airbyte-owner-retell';
+
+/** Waiter runs whose last word an owner run remembers (the latest): a repeated join comes within seconds. */
+const TOLD_WORDS_KEPT = 200;
+
 // How long after an unanswered create a late landing is still looked for, once our job has ended.
 const STRAY_HORIZON_MS = 5 * 60_000;
 const STRAY_CHECK_MS = 10_000;
@@ -114,6 +120,11 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
   let hinted = false;
   // A webhook said it has ended: one Configuration API call can bring the job and its report (see airbyteGetJob).
   let endedHint: { workspaceId?: string } | undefined;
+
+  // The last words told to waiter runs that said which run they are, by waiterId and run: a join that comes again
+  // from the same run (its first answer was lost with its workflow task) is told again instead of queueing a new job.
+  const toldWords = new Map<string, JobEnded>();
+  const runKey = (r: Pick<JoinRequest, 'waiterId' | 'waiterRunId'>) => (r.waiterRunId === undefined ? undefined : `${r.waiterId}@${r.waiterRunId}`);
 
   const active = (cur: CurrentJob) => cur.waiters.filter((w) => !w.leave && !w.done);
   const prefsOf = (cur: CurrentJob): OwnerPrefs => mergePrefs((active(cur).length ? active(cur) : cur.waiters).map((w) => w.request));
@@ -149,7 +160,13 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
 
   setHandler(
     joinJobUpdate,
-    (request): JoinReply => {
+    async (request): Promise<JoinReply> => {
+      const key = runKey(request);
+      const told = key === undefined ? undefined : toldWords.get(key);
+      if (told && patched(OWNER_RETELL_PATCH)) {
+        await tell(request, told);
+        return { ownerWorkflowId, state: 'joined', jobId: told.job?.jobId };
+      }
       wake++;
       const cur = state.current;
       const known = cur?.waiters.find((w) => w.request.waiterId === request.waiterId && !w.done);
@@ -165,8 +182,10 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
     },
     {
       validator: (request: JoinRequest) => {
-        if (closing) throw new Error(`the owner of connection ${connectionId} is closing; join again`);
         checkJoinRequest(request);
+        // A closing owner still tells a waiter run its word again (the handler does not start anything).
+        const key = runKey(request);
+        if (closing && !(key !== undefined && toldWords.has(key))) throw new Error(`the owner of connection ${connectionId} is closing; join again`);
       },
     },
   );
@@ -212,6 +231,12 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
 
   /** Signals a waiter; one that no longer runs is gone (and no longer wants the job). */
   async function tell(to: WaiterAddress, ended: JobEnded): Promise<void> {
+    const key = runKey(to);
+    if (key !== undefined) {
+      toldWords.delete(key);
+      toldWords.set(key, ended);
+      if (toldWords.size > TOLD_WORDS_KEPT) toldWords.delete(toldWords.keys().next().value as string);
+    }
     try {
       await getExternalWorkflowHandle(addressOf(to)).signal(jobEndedSignal, addressed(to, ended));
     } catch {
@@ -480,7 +505,7 @@ function takeNextGroup(state: OwnerState): CurrentJob {
 }
 
 /** Who a waiter is, and the workflow that hears for it (itself, unless it named another: see JoinRequest.replyTo). */
-type WaiterAddress = Pick<JoinRequest, 'waiterId' | 'replyTo'>;
+type WaiterAddress = Pick<JoinRequest, 'waiterId' | 'replyTo' | 'waiterRunId'>;
 
 const addressOf = (to: WaiterAddress): string => to.replyTo ?? to.waiterId;
 
@@ -524,6 +549,7 @@ function checkJoinRequest(request: JoinRequest): void {
   if (typeof request.waiterId !== 'string' || request.waiterId.length === 0 || request.waiterId.length > 1000) throw new Error('waiterId must be a workflow id');
   if (request.replyTo !== undefined && (typeof request.replyTo !== 'string' || request.replyTo.length === 0 || request.replyTo.length > 1000)) throw new Error('replyTo must be a workflow id');
   if (![undefined, true, false].includes(request.quiet)) throw new Error('quiet must be a boolean');
+  if (request.waiterRunId !== undefined && (typeof request.waiterRunId !== 'string' || request.waiterRunId.length === 0 || request.waiterRunId.length > 100)) throw new Error('waiterRunId must be a run id');
   if (!['sync', 'reset', 'clear'].includes(request.jobType)) throw new Error('jobType must be sync, reset or clear');
   const { poll, retry } = request;
   if (typeof poll !== 'object' || poll === null || !ms(poll.initialMs) || !ms(poll.maxMs) || poll.maxMs < poll.initialMs) throw new Error('poll must have initialMs <= maxMs, positive');

@@ -1,4 +1,4 @@
-import { CancellationScope, condition, getExternalWorkflowHandle, isCancellation, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { CancellationScope, condition, getExternalWorkflowHandle, isCancellation, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { AirbyteActivities } from '../../activities';
 import type { ParsedSyncInput } from '../sync-input';
 import { leaveJobSignal, type JobEnded, type JoinRequest } from './protocol';
@@ -95,6 +95,7 @@ function joinRequest(opts: ParsedSyncInput, waiter: JobWaiter): JoinRequest {
     waiterId: waiter.waiterId,
     ...(waiter.replyTo !== undefined && { replyTo: waiter.replyTo }),
     ...(waiter.quiet && { quiet: true }),
+    waiterRunId: workflowInfo().runId,
     jobType: opts.jobType,
     poll: opts.poll,
     retry: opts.retry,
