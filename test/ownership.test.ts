@@ -1,6 +1,8 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { AirbyteSyncError, jobOwnerWorkflowId, SyncFailureType, type OwnerProgress, type SyncInput } from '../src';
+import { joinJobOwner } from '../src/activities/owner/join-owner';
 import type { JoinReply, JoinRequest } from '../src/activities/owner/types';
 import { OwnerMessages } from '../src/common/job-owner';
 import type { AirbyteTestEnvironment } from '../src/testing';
@@ -124,6 +126,36 @@ test('a waiter run that joins again after its job ended is told again, not given
   await env.syncs.result(reset.workflowId);
   await owner.result();
   expect(env.mock.jobs({ connectionId }).map((j) => j.jobType)).toEqual(['sync', 'reset']);
+});
+
+test('a waiter run that joins again after its owner closed gets the word it was told, and no owner or job starts', async () => {
+  const { connectionId } = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: 100 }], rowsSynced: 3 } });
+  const sync = await env.syncs.startSync(input(connectionId));
+  const result = await env.syncs.result(sync.workflowId);
+  const owner = env.client.workflow.getHandle(jobOwnerWorkflowId(connectionId));
+  await owner.result();
+  const closedRun = (await owner.describe()).runId;
+  const request: JoinRequest = {
+    waiterId: sync.workflowId,
+    waiterRunId: (await env.client.workflow.getHandle(sync.workflowId).describe()).runId,
+    jobType: 'sync',
+    poll: { initialMs: 100, maxMs: 100, latenessRatio: 0.1 },
+    retry: {},
+    report: true,
+    searchAttributes: false,
+    historyBound: 2000,
+  };
+  // The join as its activity runs it again (the first answer lost with a workflow task).
+  const joinAgain = (r: JoinRequest) => new MockActivityEnvironment({ taskQueue: env.taskQueue }, { client: env.client }).run(joinJobOwner, { connectionId, request: r });
+  const reply = await joinAgain(request);
+  expect(reply).toMatchObject({ ownerWorkflowId: owner.workflowId, state: 'ended', jobId: result.jobId, told: { kind: 'terminal', job: { jobId: result.jobId, status: 'succeeded' } } });
+  expect((await owner.describe()).runId).toBe(closedRun);
+  expect(env.mock.jobs({ connectionId })).toHaveLength(1);
+  // Another run is a new waiter: a new owner runs a job for it.
+  expect(await joinAgain({ ...request, waiterRunId: 'another-run' })).toMatchObject({ state: 'queued' });
+  await env.mock.waitFor(() => env.mock.jobs({ connectionId }).length === 2);
+  await owner.signal(OwnerMessages.leave, { waiterId: sync.workflowId, cancelJob: true, reason: 'test' });
+  await owner.result();
 });
 
 test('cancel acts while the trigger is still retrying, and no job is left behind', async () => {

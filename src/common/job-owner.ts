@@ -37,3 +37,8 @@ export const OwnerMessages = {
    */
   checkJob: 'airbyteCheckJob',
 } as const;
+
+/** How an owner knows one run of a waiter (a repeated join from it is told again; see JoinRequest.waiterRunId). */
+export function waiterRunKey(waiterId: string, waiterRunId: string): string {
+  return `${waiterId}@${waiterRunId}`;
+}

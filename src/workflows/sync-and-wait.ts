@@ -100,6 +100,9 @@ export async function syncAndWait(input: SyncInput): Promise<SyncResult> {
     ownerGone: (message) => {
       ended = { kind: 'error', message, owned: false, attached: progress.attached };
     },
+    toldBefore: (e) => {
+      ended ??= e;
+    },
     onQueued: () => {
       progress.status = 'queued';
     },

@@ -1,5 +1,5 @@
 import type { JobType } from '../../airbyte';
-import type { InstanceRef, JobSnapshot } from '../types';
+import type { InstanceRef, JobReport, JobSnapshot } from '../types';
 
 // Inputs and outputs of the activities the job owner workflow composes. No secrets here.
 
@@ -78,7 +78,28 @@ export interface JoinOwnerInput extends InstanceRef {
 
 export interface JoinReply {
   ownerWorkflowId: string;
-  /** `joined`: the waiter shares the job being triggered or watched now; `queued`: it waits for the current one to end. */
-  state: 'joined' | 'queued';
+  /**
+   * `joined`: the waiter shares the job being triggered or watched now; `queued`: it waits for the current one to end;
+   * `ended`: this waiter run was told its word by an owner that has closed since (its join ran again): `told` is it.
+   */
+  state: 'joined' | 'queued' | 'ended';
   jobId?: number;
+  told?: JobEnded;
+}
+
+/** Why a waiter's wait is over: the owner's last word to it. */
+export type JobEnded =
+  /** The job reached a terminal status (perhaps because every waiter asked to cancel it). */
+  | { kind: 'terminal'; job: JobSnapshot; report: JobReport | null; owned: boolean; attached: boolean; sharedWith: number; polls: number; ownerRuns: number }
+  /** The waiter left; the job goes on for others (or is not ours to cancel). */
+  | { kind: 'left'; job?: JobSnapshot; owned: boolean; attached: boolean; sharedWith: number; reason: string }
+  /** Airbyte refused the job or the wait for good; a job we created was cancelled. */
+  | { kind: 'error'; message: string; job?: JobSnapshot; owned: boolean; attached: boolean };
+
+/** What an owner run that closed says: its counts, and the words it told the last waiter runs that named their run. */
+export interface OwnerOutcome {
+  jobs: number;
+  runs: number;
+  /** By `<waiterId>@<waiterRunId>`. */
+  told?: Record<string, JobEnded>;
 }

@@ -15,6 +15,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { JobReport, JobSnapshot } from '../../activities';
+import type { OwnerOutcome } from '../../activities/owner/types';
 import type { JobType } from '../../airbyte/job-status';
 import { nextPollDelay } from '../poll-policy';
 import { AirbyteSearchAttributes as SA } from '../search-attributes';
@@ -23,7 +24,7 @@ import { ownerActivities, type OwnerActivities } from './proxies';
 import { cancelUntilTerminal } from './cancel-job';
 import { HISTORY_HEADROOM_PATCH, historyHeadroom } from './history-bound';
 import { innermostMessage } from '../failure-message';
-import { jobOwnerWorkflowId, OwnerMemo } from './ids';
+import { jobOwnerWorkflowId, OwnerMemo, waiterRunKey } from './ids';
 import { mergePrefs, type OwnerPrefs } from './prefs';
 import {
   checkJobSignal,
@@ -78,10 +79,8 @@ export interface OwnerState {
   jobs: number;
 }
 
-export interface JobOwnerSummary {
-  jobs: number;
-  runs: number;
-}
+/** What an owner run that closed returns: its counts, and its last words to waiter runs (see joinJobOwner). */
+export type JobOwnerSummary = OwnerOutcome;
 
 /**
  * Owners from this release on fetch the report with the check that sees the job end (one activity, not two) and
@@ -94,6 +93,8 @@ const OWNER_RETELL_PATCH = 'airbyte-owner-retell';
 
 /** Waiter runs whose last word an owner run remembers (the latest): a repeated join comes within seconds. */
 const TOLD_WORDS_KEPT = 200;
+/** Of those, the ones its result carries, for a join that comes after it closed. */
+const TOLD_WORDS_RETURNED = 20;
 
 // How long after an unanswered create a late landing is still looked for, once our job has ended.
 const STRAY_HORIZON_MS = 5 * 60_000;
@@ -124,7 +125,7 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
   // The last words told to waiter runs that said which run they are, by waiterId and run: a join that comes again
   // from the same run (its first answer was lost with its workflow task) is told again instead of queueing a new job.
   const toldWords = new Map<string, JobEnded>();
-  const runKey = (r: Pick<JoinRequest, 'waiterId' | 'waiterRunId'>) => (r.waiterRunId === undefined ? undefined : `${r.waiterId}@${r.waiterRunId}`);
+  const runKey = (r: Pick<JoinRequest, 'waiterId' | 'waiterRunId'>) => (r.waiterRunId === undefined ? undefined : waiterRunKey(r.waiterId, r.waiterRunId));
 
   const active = (cur: CurrentJob) => cur.waiters.filter((w) => !w.leave && !w.done);
   const prefsOf = (cur: CurrentJob): OwnerPrefs => mergePrefs((active(cur).length ? active(cur) : cur.waiters).map((w) => w.request));
@@ -468,7 +469,10 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
       closing = true;
       phase = 'closing';
       await condition(allHandlersFinished);
-      if (state.pending.length === 0) return { jobs: state.jobs, runs: state.runs };
+      if (state.pending.length === 0) {
+        const told = [...toldWords].slice(-TOLD_WORDS_RETURNED);
+        return { jobs: state.jobs, runs: state.runs, ...(told.length > 0 && { told: Object.fromEntries(told) }) };
+      }
       closing = false;
     }
   } catch (err) {

@@ -1,11 +1,11 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { JobReport, JobSnapshot } from '../../activities';
-import type { JoinReply, JoinRequest } from '../../activities/owner/types';
+import type { JobSnapshot } from '../../activities';
+import type { JobEnded, JoinReply, JoinRequest } from '../../activities/owner/types';
 import { OwnerMessages } from './ids';
 
 // What waiters and the owner of a connection's jobs say to each other.
 
-export type { JoinReply, JoinRequest };
+export type { JobEnded, JoinReply, JoinRequest };
 
 export const joinJobUpdate = defineUpdate<JoinReply, [JoinRequest]>(OwnerMessages.join);
 
@@ -32,14 +32,6 @@ export type ForWaiter<T> = T & { waiterId?: string };
 
 export const jobKnownSignal = defineSignal<[ForWaiter<JobKnown>]>(OwnerMessages.jobKnown);
 
-/** Why a waiter's wait is over. */
-export type JobEnded =
-  /** The job reached a terminal status (perhaps because every waiter asked to cancel it). */
-  | { kind: 'terminal'; job: JobSnapshot; report: JobReport | null; owned: boolean; attached: boolean; sharedWith: number; polls: number; ownerRuns: number }
-  /** The waiter left; the job goes on for others (or is not ours to cancel). */
-  | { kind: 'left'; job?: JobSnapshot; owned: boolean; attached: boolean; sharedWith: number; reason: string }
-  /** Airbyte refused the job or the wait for good; a job we created was cancelled. */
-  | { kind: 'error'; message: string; job?: JobSnapshot; owned: boolean; attached: boolean };
 export const jobEndedSignal = defineSignal<[ForWaiter<JobEnded>]>(OwnerMessages.jobEnded);
 
 /** A wake-up for the owner: check the job now. `jobId` limits it to that job (a webhook names one). */

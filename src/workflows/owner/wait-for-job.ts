@@ -37,6 +37,8 @@ export interface JobWaiter {
   ended(): JobEnded | undefined;
   /** The owner is gone: the wait ends with this message. */
   ownerGone(message: string): void;
+  /** A word the owner had told this run before it closed (the join ran again): the wait ends with it. */
+  toldBefore(ended: JobEnded): void;
   /** The owner queued the request behind a job of another type. */
   onQueued?(): void;
 }
@@ -64,6 +66,7 @@ export async function waitForJob(opts: ParsedSyncInput, waiter: JobWaiter, deadl
     const join = waiter.joinLocally ? joiningLocally : joining;
     const reply = await CancellationScope.nonCancellable(() => join.airbyteJoinJobOwner({ instance, connectionId, request: joinRequest(opts, waiter) }));
     if (reply.state === 'queued') waiter.onQueued?.();
+    if (reply.state === 'ended' && reply.told) waiter.toldBefore(reply.told);
     if (deadline === undefined) await condition(done);
     else if (!(await condition(done, Math.max(1, deadline - Date.now())))) stop = { why: 'timeout' };
   } catch (err) {

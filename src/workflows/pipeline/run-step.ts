@@ -126,6 +126,7 @@ async function runSyncInline(step: SyncStep, connectionId: string, inline: Inlin
       joinTurn: () => inline.joinTurn(),
       ended: () => inline.ended(waiterId),
       ownerGone: (message) => inline.settle(waiterId, { kind: 'error', message, owned: false, attached: false }),
+      toldBefore: (ended) => inline.settle(waiterId, ended),
     },
     deadline,
   );
