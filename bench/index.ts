@@ -54,7 +54,20 @@ creates (for the stack-trace query); our own workflow code ran 1.8 s, creating w
 thread's cost is about the number of activations (a sync is about 14: waiter 5, owner 7, its share of the parent 2;
 a bare child and its parent 6) and the promises each creates, not what our code computes: the fan-out ratios fall
 only with fewer workflows, signals and activities per sync. Hence inline sync steps in wide pipelines (later the same
-day): no waiter, the join a local activity of the pipeline, no job-started signal; about 8 activations per sync.`;
+day): no waiter, the join a local activity of the pipeline, no job-started signal; about 8 activations per sync.
+
+## A fan-out of 1,000 that never ended (2026-12-06, a cache of 2,100)
+
+Section 2's fan-out of 1,000 with \`maxCachedWorkflows\` 2,100 (to see what evictions cost) hung: the owners had all
+run their jobs and signalled, and 884 steps still waited. The pipeline's first workflow task sent all 1,000 joins
+(local activities, which hold their task open until they end); under load each took about 8 s, and meanwhile the
+owners' words queued behind the open task. Past 100 buffered events the server force-closes a task
+(\`history.maximumBufferedEventsBatch\`): five tasks in a row were closed, each losing its joins' results, and when a
+task finally completed the words had come before the steps waited again and were dropped. Since then a word that comes
+first is kept, a step that has its word does not join again, an owner tells a waiter run that joins again what it told
+it (from its result once it has closed), and a pipeline sends at most 50 joins per workflow task. The same run then
+ended normally, and the default run's peak RSS fell from 2.01x the bare fan-out's to about 1.2x (no longer 1,000
+owners starting in one burst).`;
 
 /** The last run with 10,000 syncs (a full run takes an hour with it); later runs may leave it out. */
 const TEN_THOUSAND_NOTE = `## 10,000 syncs on one worker (2026-12-06)

@@ -3,6 +3,7 @@
 import { jobOwnerWorkflowId } from '../../src/common/job-owner';
 import { INLINE_SYNCS_MIN_STEPS, PIPELINE_LIMITS, type PipelineDefinition } from '../../src/workflows/pipeline/definition';
 import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../../src/plugin';
+import { JOINS_PER_TASK } from '../../src/workflows/pipeline/inline-syncs';
 import { inBatches } from '../lib/batches';
 import type { BenchEnv } from '../lib/env';
 import { runHistory } from '../lib/history';
@@ -176,7 +177,7 @@ export async function fanoutSection(env: BenchEnv, bundles: { ours: string; bare
       'waits on a poll. In a pipeline of up to 200 steps (N = 100) each of our syncs is two workflows (the waiting child `syncAndWait` and its ' +
       "connection's owner) running four activities (join the owner; look for a running job; create the job; check it, with its report) " +
       `that make three Airbyte calls; from ${num(INLINE_SYNCS_MIN_STEPS)} steps on (\`syncSteps: 'inline'\`, N = 1,000 and up) the pipeline waits on each owner ` +
-      'itself: one workflow per sync, joined by a local activity of the pipeline. The bare child is one workflow. Worker CPU is ' +
+      `itself: one workflow per sync, joined by a local activity of the pipeline, at most ${num(JOINS_PER_TASK)} joins per workflow task (so peak running jobs stay near ${num(JOINS_PER_TASK)} when a wave of joins takes longer than a job). The bare child is one workflow. Worker CPU is ` +
       "the child's user + system time (every thread: JS, the workflow thread, the SDK's core) until every workflow closed " +
       '(owners included); peak RSS is its `maxRSS`. The dev server, the mock and the bench share the same 2 cores. ' +
       `More than ${num(PIPELINE_LIMITS.steps)} steps do not fit one pipeline (its definition limit; the server also caps a ` +
