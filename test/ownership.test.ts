@@ -95,6 +95,12 @@ test('a reset asked for while a sync runs queues behind it and gets a reset job 
   expect(await env.syncs.result(reset.workflowId)).toMatchObject({ jobType: 'reset', jobId: resetJob.jobId, status: 'succeeded', attached: false });
 });
 
+/** The join request the run of this syncAndWait workflow sends (as its join activity would send it again). */
+async function joinRequestOf(workflowId: string): Promise<JoinRequest> {
+  const { runId } = await env.client.workflow.getHandle(workflowId).describe();
+  return { waiterId: workflowId, waiterRunId: runId, jobType: 'sync', poll: { initialMs: 100, maxMs: 100, latenessRatio: 0.1 }, retry: {}, report: true, searchAttributes: false, historyBound: 2000 };
+}
+
 test('a waiter run that joins again after its job ended is told again, not given another job', async () => {
   // The join of a pipeline step is a local activity: a workflow task lost after the owner took it runs it again.
   const { connectionId } = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: Infinity }], rowsSynced: 3 } });
@@ -107,16 +113,7 @@ test('a waiter run that joins again after its job ended is told again, not given
   expect(await env.syncs.result(sync.workflowId)).toMatchObject({ jobId: first!.jobId, status: 'succeeded' });
   // The owner goes on with the reset: the sync's run joins again.
   await env.mock.waitFor(() => env.mock.jobs({ connectionId }).length === 2);
-  const again: JoinRequest = {
-    waiterId: sync.workflowId,
-    waiterRunId: (await env.client.workflow.getHandle(sync.workflowId).describe()).runId,
-    jobType: 'sync',
-    poll: { initialMs: 100, maxMs: 100, latenessRatio: 0.1 },
-    retry: {},
-    report: true,
-    searchAttributes: false,
-    historyBound: 2000,
-  };
+  const again = await joinRequestOf(sync.workflowId);
   const owner = env.client.workflow.getHandle(jobOwnerWorkflowId(connectionId));
   expect(await owner.executeUpdate<JoinReply, [JoinRequest]>(OwnerMessages.join, { args: [again] })).toEqual({ ownerWorkflowId: owner.workflowId, state: 'joined', jobId: first!.jobId });
   // Another run of the same workflow id is a new waiter: it is queued for a job of its own.
@@ -135,16 +132,7 @@ test('a waiter run that joins again after its owner closed gets the word it was 
   const owner = env.client.workflow.getHandle(jobOwnerWorkflowId(connectionId));
   await owner.result();
   const closedRun = (await owner.describe()).runId;
-  const request: JoinRequest = {
-    waiterId: sync.workflowId,
-    waiterRunId: (await env.client.workflow.getHandle(sync.workflowId).describe()).runId,
-    jobType: 'sync',
-    poll: { initialMs: 100, maxMs: 100, latenessRatio: 0.1 },
-    retry: {},
-    report: true,
-    searchAttributes: false,
-    historyBound: 2000,
-  };
+  const request = await joinRequestOf(sync.workflowId);
   // The join as its activity runs it again (the first answer lost with a workflow task).
   const joinAgain = (r: JoinRequest) => new MockActivityEnvironment({ taskQueue: env.taskQueue }, { client: env.client }).run(joinJobOwner, { connectionId, request: r });
   const reply = await joinAgain(request);
