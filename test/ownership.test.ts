@@ -101,18 +101,22 @@ async function joinRequestOf(workflowId: string): Promise<JoinRequest> {
   return { waiterId: workflowId, waiterRunId: runId, jobType: 'sync', poll: { initialMs: 100, maxMs: 100, latenessRatio: 0.1 }, retry: {}, report: true, searchAttributes: false, historyBound: 2000 };
 }
 
-test('a waiter run that joins again after its job ended is told again, not given another job', async () => {
+test('a waiter run that joins again after its job ended is told again, not given another job, after continue-as-new too', async () => {
   // The join of a pipeline step is a local activity: a workflow task lost after the owner took it runs it again.
   const { connectionId } = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: Infinity }], rowsSynced: 3 } });
   const sync = await env.syncs.startSync(input(connectionId));
   await env.mock.waitFor(() => env.mock.jobs({ connectionId }).length === 1);
-  const reset = await env.syncs.startSync(input(connectionId, { jobType: 'reset' }));
+  // The reset's waiter keeps the owner's runs short: it continues as new while it watches the reset.
+  const reset = await env.syncs.startSync(input(connectionId, { jobType: 'reset', historyBound: 50 }));
   await waitForQueued(connectionId);
   const [first] = env.mock.jobs({ connectionId });
   env.mock.finishJob(first!.jobId, 'succeeded');
   expect(await env.syncs.result(sync.workflowId)).toMatchObject({ jobId: first!.jobId, status: 'succeeded' });
-  // The owner goes on with the reset: the sync's run joins again.
+  // The owner goes on with the reset, in a new run by now; the sync's run joins again.
   await env.mock.waitFor(() => env.mock.jobs({ connectionId }).length === 2);
+  const resetJobId = env.mock.jobs({ connectionId })[1]!.jobId;
+  await env.mock.waitFor(() => env.mock.requestsTo('GET', `/jobs/${resetJobId}`).length >= 6);
+  expect((await ownerProgress(connectionId)).runs).toBeGreaterThanOrEqual(1);
   const again = await joinRequestOf(sync.workflowId);
   const owner = env.client.workflow.getHandle(jobOwnerWorkflowId(connectionId));
   expect(await owner.executeUpdate<JoinReply, [JoinRequest]>(OwnerMessages.join, { args: [again] })).toEqual({ ownerWorkflowId: owner.workflowId, state: 'joined', jobId: first!.jobId });

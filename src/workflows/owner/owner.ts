@@ -77,6 +77,8 @@ export interface OwnerState {
   current?: CurrentJob;
   runs: number;
   jobs: number;
+  /** The last words told to waiter runs, by waiterRunKey (carried over continue-as-new; see toldWords). */
+  told?: [string, JobEnded][];
 }
 
 /** What an owner run that closed returns: its counts, and its last words to waiter runs (see joinJobOwner). */
@@ -93,7 +95,7 @@ const OWNER_RETELL_PATCH = 'airbyte-owner-retell';
 
 /** Waiter runs whose last word an owner run remembers (the latest): a repeated join comes within seconds. */
 const TOLD_WORDS_KEPT = 200;
-/** Of those, the ones its result carries, for a join that comes after it closed. */
+/** Of those, the ones its result (or its next run, after continue-as-new) carries, for a join that comes after it closed. */
 const TOLD_WORDS_RETURNED = 20;
 
 // How long after an unanswered create a late landing is still looked for, once our job has ended.
@@ -124,7 +126,8 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
 
   // The last words told to waiter runs that said which run they are, by waiterId and run: a join that comes again
   // from the same run (its first answer was lost with its workflow task) is told again instead of queueing a new job.
-  const toldWords = new Map<string, JobEnded>();
+  const toldWords = new Map<string, JobEnded>(state.told ?? []);
+  state.told = undefined;
   const runKey = (r: Pick<JoinRequest, 'waiterId' | 'waiterRunId'>) => (r.waiterRunId === undefined ? undefined : waiterRunKey(r.waiterId, r.waiterRunId));
 
   const active = (cur: CurrentJob) => cur.waiters.filter((w) => !w.leave && !w.done);
@@ -459,7 +462,8 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
         }
         if (outcome === 'continue-as-new') {
           await condition(allHandlersFinished);
-          return await continueAsNew<typeof airbyteJobOwner>({ instance, connectionId, state: { ...state, runs: state.runs + 1 } });
+          const told = [...toldWords].slice(-TOLD_WORDS_RETURNED);
+          return await continueAsNew<typeof airbyteJobOwner>({ instance, connectionId, state: { ...state, runs: state.runs + 1, ...(told.length > 0 && { told }) } });
         }
         state.current = undefined;
         phase = 'idle';
