@@ -68,30 +68,22 @@ async function main(): Promise<void> {
     });
     await dbt.result();
     await save(dbt.workflowId, 'pipeline-dbt');
-    const ok = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: Infinity }] } });
-    const bad = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: 200 }], outcome: 'failed' } });
-    const ff = await env.syncs.startPipeline({
-      name: 'record-failfast',
-      steps: [
-        { id: 'ok', kind: 'sync', connectionId: ok.connectionId, poll: fast.poll },
-        { id: 'bad', kind: 'sync', connectionId: bad.connectionId, poll: fast.poll },
-      ],
-    });
-    await ff.result().catch(() => undefined);
-    await save(ff.workflowId, 'pipeline-failfast');
-    // The same pipeline with its syncs inline (as a wide one runs them): the owners signal the pipeline.
-    const ok2 = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: Infinity }] } });
-    const bad2 = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: 200 }], outcome: 'failed' } });
-    const inline = await env.syncs.startPipeline({
-      name: 'record-inline',
-      syncSteps: 'inline',
-      steps: [
-        { id: 'ok', kind: 'sync', connectionId: ok2.connectionId, poll: fast.poll },
-        { id: 'bad', kind: 'sync', connectionId: bad2.connectionId, poll: fast.poll },
-      ],
-    });
-    await inline.result().catch(() => undefined);
-    await save(inline.workflowId, 'pipeline-inline');
+    // The same failFast pipeline with child syncs, and with its syncs inline (as a wide one runs them: the owners
+    // signal the pipeline).
+    for (const [syncSteps, fixture] of [['child', 'pipeline-failfast'], ['inline', 'pipeline-inline']] as const) {
+      const ok = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: Infinity }] } });
+      const bad = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: 200 }], outcome: 'failed' } });
+      const ff = await env.syncs.startPipeline({
+        name: `record-${fixture}`,
+        ...(syncSteps === 'inline' && { syncSteps }),
+        steps: [
+          { id: 'ok', kind: 'sync', connectionId: ok.connectionId, poll: fast.poll },
+          { id: 'bad', kind: 'sync', connectionId: bad.connectionId, poll: fast.poll },
+        ],
+      });
+      await ff.result().catch(() => undefined);
+      await save(ff.workflowId, fixture);
+    }
     // A tenant onboarded (with its first sync), then offboarded; one management call.
     const admin = new AirbyteAdminClient({ temporal: env.client, taskQueue: env.taskQueue });
     await admin.onboardTenant({

@@ -128,7 +128,7 @@ export async function airbytePipeline(definition: PipelineDefinition): Promise<P
     describe();
   });
   setHandler(jobEndedSignal, (ended) => {
-    // Anyone can signal: only a well-formed word for a step waiting inline counts, and only the first.
+    // Anyone can signal: only a well-formed word for one of this pipeline's inline steps counts, and only the first.
     if (!isJobEnded(ended) || typeof ended.waiterId !== 'string') return;
     const { waiterId, ...word } = ended;
     inline.settle(waiterId, word);
