@@ -11,7 +11,8 @@
 //  4. startup    Worker start with the prebuilt bundle against bundling at start.
 //
 // `--quick` runs the same code with small sizes (a smoke run, under 2 minutes). A full run (no --quick, no --only)
-// writes docs/performance.md; other runs only print unless `--write`.
+// writes docs/performance.md; other runs only print unless `--write`. `BENCH_PROF=<dir>` writes a V8 CPU profile of
+// every thread of each worker process there (main, workflow thread), for finding where a worker's CPU goes.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';

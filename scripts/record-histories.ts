@@ -83,6 +83,11 @@ async function main(): Promise<void> {
       });
       await ff.result().catch(() => undefined);
       await save(ff.workflowId, fixture);
+      if (syncSteps === 'inline') {
+        // An owner a wide pipeline's step joined by signal.
+        await env.client.workflow.getHandle(jobOwnerWorkflowId(bad.connectionId)).result();
+        await save(jobOwnerWorkflowId(bad.connectionId), 'owner-joined-by-signal');
+      }
     }
     // A tenant onboarded (with its first sync), then offboarded; one management call.
     const admin = new AirbyteAdminClient({ temporal: env.client, taskQueue: env.taskQueue });

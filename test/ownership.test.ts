@@ -101,6 +101,10 @@ async function joinRequestOf(workflowId: string): Promise<JoinRequest> {
   return { waiterId: workflowId, waiterRunId: runId, jobType: 'sync', poll: { initialMs: 100, maxMs: 100, latenessRatio: 0.1 }, retry: {}, report: true, searchAttributes: false, historyBound: 2000 };
 }
 
+/** The join activity, as a waiter's (local) activity runs it. */
+const joinAs = (connectionId: string, request: JoinRequest, by?: 'signal') =>
+  new MockActivityEnvironment({ taskQueue: env.taskQueue }, { client: env.client }).run(joinJobOwner, { connectionId, request, ...(by && { by }) });
+
 test('a waiter run that joins again after its job ended is told again, not given another job, after continue-as-new too', async () => {
   // The join of a pipeline step is a local activity: a workflow task lost after the owner took it runs it again.
   const { connectionId } = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: Infinity }], rowsSynced: 3 } });
@@ -138,7 +142,7 @@ test('a waiter run that joins again after its owner closed gets the word it was 
   const closedRun = (await owner.describe()).runId;
   const request = await joinRequestOf(sync.workflowId);
   // The join as its activity runs it again (the first answer lost with a workflow task).
-  const joinAgain = (r: JoinRequest) => new MockActivityEnvironment({ taskQueue: env.taskQueue }, { client: env.client }).run(joinJobOwner, { connectionId, request: r });
+  const joinAgain = (r: JoinRequest) => joinAs(connectionId, r);
   const reply = await joinAgain(request);
   expect(reply).toMatchObject({ ownerWorkflowId: owner.workflowId, state: 'ended', jobId: result.jobId, told: { kind: 'terminal', job: { jobId: result.jobId, status: 'succeeded' } } });
   expect((await owner.describe()).runId).toBe(closedRun);
@@ -148,6 +152,72 @@ test('a waiter run that joins again after its owner closed gets the word it was 
   await env.mock.waitFor(() => env.mock.jobs({ connectionId }).length === 2);
   await owner.signal(OwnerMessages.leave, { waiterId: sync.workflowId, cancelJob: true, reason: 'test' });
   await owner.result();
+});
+
+test('a join by signal is taken as the update is: shared once, a repeat ignored, a malformed one dropped', async () => {
+  const { connectionId } = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: Infinity }], rowsSynced: 3 } });
+  const sync = await env.syncs.startSync(input(connectionId));
+  await env.mock.waitFor(() => env.mock.jobs({ connectionId }).length === 1);
+  const other = { ...(await joinRequestOf(sync.workflowId)), waiterId: 'a-wide-pipeline/step', replyTo: 'a-wide-pipeline', waiterRunId: 'its-run', quiet: true };
+  const joinBySignal = (r: JoinRequest) => joinAs(connectionId, r, 'signal');
+  const owner = env.client.workflow.getHandle(jobOwnerWorkflowId(connectionId));
+  expect(await joinBySignal(other)).toEqual({ ownerWorkflowId: owner.workflowId, state: 'sent' });
+  expect(await joinBySignal(other)).toEqual({ ownerWorkflowId: owner.workflowId, state: 'sent' });
+  await owner.signal(OwnerMessages.joinBySignal, { ...other, waiterId: 'malformed', poll: { initialMs: -1 } });
+  await owner.signal(OwnerMessages.joinBySignal, 'nonsense');
+  expect((await ownerProgress(connectionId)).waiters).toEqual([sync.workflowId, other.waiterId]);
+  const [job] = env.mock.jobs({ connectionId });
+  env.mock.finishJob(job!.jobId, 'succeeded');
+  expect(await env.syncs.result(sync.workflowId)).toMatchObject({ jobId: job!.jobId, status: 'succeeded', sharedWith: 1 });
+  // The waiter's word went to the workflow it named (gone here: the owner shrugs), and the owner closed.
+  expect(await owner.result()).toMatchObject({ jobs: 1, told: { [`${other.waiterId}@its-run`]: { kind: 'terminal', job: { jobId: job!.jobId } } } });
+  expect(env.mock.jobs({ connectionId })).toHaveLength(1);
+  // The same waiter run joining by signal again (its first answer lost) is told its word; no owner or job starts.
+  const closedRun = (await owner.describe()).runId;
+  expect(await joinBySignal(other)).toMatchObject({ state: 'ended', told: { kind: 'terminal', job: { jobId: job!.jobId } } });
+  expect((await owner.describe()).runId).toBe(closedRun);
+  // Another run is a new waiter: a signal starts a new owner, which runs a job for it.
+  expect(await joinBySignal({ ...other, waiterRunId: 'another-run' })).toMatchObject({ state: 'sent' });
+  await env.mock.waitFor(() => env.mock.jobs({ connectionId }).length === 2);
+  await owner.signal(OwnerMessages.leave, { waiterId: other.waiterId, replyTo: other.replyTo, cancelJob: true, reason: 'test' });
+  await owner.result();
+  expect(env.mock.jobs({ connectionId })[1]).toMatchObject({ status: 'cancelled' });
+});
+
+test('joins by signal that stream in while the job runs, ends and its owner closes are each told a word', async () => {
+  const { connectionId } = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: 50 }], rowsSynced: 3 } });
+  const id = jobOwnerWorkflowId(connectionId);
+  const sync = await env.syncs.startSync(input(connectionId));
+  const base = { ...(await joinRequestOf(sync.workflowId)), replyTo: 'a-wide-pipeline', waiterRunId: 'its-run', quiet: true };
+  const joinBySignal = (r: JoinRequest) => joinAs(connectionId, r, 'signal');
+  await env.mock.waitFor(() => env.mock.jobs({ connectionId }).length === 1);
+  const firstRun = (await env.client.workflow.getHandle(id).describe()).runId;
+  // Three streams of joins, each from a new waiter, while the job runs, ends and the owner closes: some share the
+  // job, some queue behind it, some may land on the run as it closes (a signal in the closing task fails its
+  // completion, so the run sees it), some start the next run.
+  let sent = 0;
+  const stream = async () => {
+    while (sent < 30 && (await env.client.workflow.getHandle(id).describe()).runId === firstRun) await joinBySignal({ ...base, waiterId: `a-wide-pipeline/s${sent++}` });
+  };
+  await Promise.all([stream(), stream(), stream()]);
+  await env.syncs.result(sync.workflowId);
+
+  // Every waiter that reached a run was told a word by one: by the joins and words in the runs' histories.
+  const payload = (p: { data?: Uint8Array | null } | undefined) => JSON.parse(Buffer.from(p?.data ?? []).toString()) as { waiterId: string };
+  const joined = new Set<string>();
+  const told = new Set<string>();
+  await env.client.workflow.getHandle(id).result();
+  for await (const run of env.client.workflow.list({ query: `WorkflowId = '${id}'` })) {
+    await env.client.workflow.getHandle(id, run.runId, { followRuns: false }).result();
+    for (const e of (await env.client.workflow.getHandle(id, run.runId, { followRuns: false }).fetchHistory()).events ?? []) {
+      const signal = e.workflowExecutionSignaledEventAttributes;
+      if (signal?.signalName === OwnerMessages.joinBySignal) joined.add(payload(signal.input?.payloads?.[0]).waiterId);
+      const word = e.signalExternalWorkflowExecutionInitiatedEventAttributes;
+      if (word?.signalName === OwnerMessages.jobEnded) told.add(payload(word.input?.payloads?.[0]).waiterId);
+    }
+  }
+  expect(joined.size).toBe(sent);
+  expect([...joined].filter((w) => !told.has(w))).toEqual([]);
 });
 
 test('cancel acts while the trigger is still retrying, and no job is left behind', async () => {

@@ -464,6 +464,10 @@ describe("inline sync steps (syncSteps: 'inline', the default above 200 steps): 
     }
     expect(perTask.reduce((a, b) => a + b, 0)).toBe(connections.length);
     expect(Math.max(...perTask)).toBeLessThanOrEqual(JOINS_PER_TASK);
+    // The joins went as signals (signal-with-start): no join waited for its owner's workflow task.
+    const owner = (await env.client.workflow.getHandle(jobOwnerWorkflowId(connections[0]!, 'default')).fetchHistory()).events ?? [];
+    expect(owner.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'airbyteJoinJobSignal')).toHaveLength(1);
+    expect(owner.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toHaveLength(0);
   });
 
   test('a forged or malformed last word does not end a step', async () => {

@@ -57,7 +57,7 @@ export class BenchWorker {
     let child: ChildProcess;
     try {
       child = fork(CHILD, [], {
-        execArgv: ['--expose-gc', '--import', pathToFileURL(require.resolve('tsx')).href],
+        execArgv: ['--expose-gc', ...(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []), '--import', pathToFileURL(require.resolve('tsx')).href],
         env: { ...process.env, [BENCH_WORKER_ENV]: JSON.stringify(config) },
         stdio: ['ignore', log, log, 'ipc'],
       });
@@ -131,7 +131,9 @@ export class BenchWorker {
   }
 
   async kill(): Promise<void> {
-    this.child.kill('SIGKILL');
+    // A profiled worker must exit on its own to write its profiles (it exits when the IPC channel closes).
+    if (process.env.BENCH_PROF) this.child.disconnect();
+    else this.child.kill('SIGKILL');
     await this.exited;
   }
 

@@ -177,7 +177,7 @@ export async function fanoutSection(env: BenchEnv, bundles: { ours: string; bare
       'waits on a poll. In a pipeline of up to 200 steps (N = 100) each of our syncs is two workflows (the waiting child `syncAndWait` and its ' +
       "connection's owner) running four activities (join the owner; look for a running job; create the job; check it, with its report) " +
       `that make three Airbyte calls; from ${num(INLINE_SYNCS_MIN_STEPS)} steps on (\`syncSteps: 'inline'\`, N = 1,000 and up) the pipeline waits on each owner ` +
-      `itself: one workflow per sync, joined by a local activity of the pipeline, at most ${num(JOINS_PER_TASK)} joins per workflow task (so peak running jobs stay near ${num(JOINS_PER_TASK)} when a wave of joins takes longer than a job). The bare child is one workflow. Worker CPU is ` +
+      `itself: one workflow per sync, joined by a local activity of the pipeline (a signal-with-start), at most ${num(JOINS_PER_TASK)} joins per workflow task (so peak running jobs stay near ${num(JOINS_PER_TASK)} when a wave of joins takes longer than a job). The bare child is one workflow. Worker CPU is ` +
       "the child's user + system time (every thread: JS, the workflow thread, the SDK's core) until every workflow closed " +
       '(owners included); peak RSS is its `maxRSS`. The dev server, the mock and the bench share the same 2 cores. ' +
       `More than ${num(PIPELINE_LIMITS.steps)} steps do not fit one pipeline (its definition limit; the server also caps a ` +
@@ -220,7 +220,7 @@ export async function fanoutSection(env: BenchEnv, bundles: { ours: string; bare
     const perSync = (ms: number) => dur(ms / n);
     const inline = Math.min(n, PIPELINE_LIMITS.steps) >= INLINE_SYNCS_MIN_STEPS;
     const shape = inline
-      ? 'each sync is its owner workflow (joined with an update-with-start from a local activity of the pipeline, answering it with a signal), woken by a webhook signal, running 3 activities that make 3 HTTP calls to the mock'
+      ? 'each sync is its owner workflow (joined with a signal-with-start from a local activity of the pipeline, answering it with a signal), woken by a webhook signal, running 3 activities that make 3 HTTP calls to the mock'
       : 'each sync is two workflows (waiter + owner, an update and signals between them) and 4 activities making 3 HTTP calls to the mock';
     const limits = {
       makespan:

@@ -22,6 +22,11 @@ export const OwnerMemo = {
 export const OwnerMessages = {
   /** Update, waiter -> owner: register for the connection's next or current job. */
   join: 'airbyteJoinJob',
+  /**
+   * Signal, waiter -> owner: the same registration, unanswered (sent with signal-with-start). A wide pipeline joins so:
+   * its local activity returns once the server has the signal, not after the owner's workflow task (see joinJobOwner).
+   */
+  joinBySignal: 'airbyteJoinJobSignal',
   /** Signal, waiter -> owner: the waiter stops waiting, and may ask for the job to be cancelled. */
   leave: 'airbyteLeaveJob',
   /** Signal, owner -> waiter: the job is known (its id, and whether we created it). */

@@ -15,26 +15,34 @@ import type { JobEnded, JoinOwnerInput, JoinReply, OwnerOutcome } from './types'
  * word and closed since. A new owner would start another job; so a closed owner is not replaced before its result
  * was read, and a word it told this run is returned instead (`ended`). Only a join that finds the owner closed pays
  * for that: one failed start and one read.
+ *
+ * `by: 'signal'` sends the request as a signal-with-start: done once the server has it, without waiting for the owner's
+ * workflow task to take it (a wide pipeline sends dozens in one of its tasks, which stays open until they are done).
+ * A signal cannot be refused, so a closing owner takes it too (its completion then fails, and it runs the new job).
  */
 export async function joinJobOwner(input: JoinOwnerInput): Promise<JoinReply> {
   const ctx = Context.current();
   const instance = input.instance ?? DEFAULT_INSTANCE;
   const workflowId = jobOwnerWorkflowId(input.connectionId, instance);
   const { waiterId, waiterRunId } = input.request;
-  const join = (workflowIdReusePolicy: WorkflowIdReusePolicy) =>
-    ctx.client.workflow.executeUpdateWithStart<Workflow, JoinReply, [JoinOwnerInput['request']]>(OwnerMessages.join, {
+  const start = {
+    workflowId,
+    taskQueue: ctx.info.taskQueue,
+    args: [{ instance, connectionId: input.connectionId }],
+    staticSummary: `Airbyte jobs of connection ${input.connectionId} (${instance})`,
+    memo: { [OwnerMemo.instance]: instance, [OwnerMemo.connectionId]: input.connectionId },
+  };
+  const join = async (workflowIdReusePolicy: WorkflowIdReusePolicy): Promise<JoinReply> => {
+    if (input.by === 'signal') {
+      await ctx.client.workflow.signalWithStart(JOB_OWNER_WORKFLOW_TYPE, { ...start, workflowIdReusePolicy, signal: OwnerMessages.joinBySignal, signalArgs: [input.request] });
+      return { ownerWorkflowId: workflowId, state: 'sent' };
+    }
+    return await ctx.client.workflow.executeUpdateWithStart<Workflow, JoinReply, [JoinOwnerInput['request']]>(OwnerMessages.join, {
       args: [input.request],
-      startWorkflowOperation: new WithStartWorkflowOperation(JOB_OWNER_WORKFLOW_TYPE, {
-        workflowId,
-        taskQueue: ctx.info.taskQueue,
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-        workflowIdReusePolicy,
-        args: [{ instance, connectionId: input.connectionId }],
-        staticSummary: `Airbyte jobs of connection ${input.connectionId} (${instance})`,
-        memo: { [OwnerMemo.instance]: instance, [OwnerMemo.connectionId]: input.connectionId },
-      }),
+      startWorkflowOperation: new WithStartWorkflowOperation(JOB_OWNER_WORKFLOW_TYPE, { ...start, workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING, workflowIdReusePolicy }),
       updateId: `${waiterId}/${ctx.info.workflowExecution?.runId ?? ''}`,
     });
+  };
   try {
     if (waiterRunId === undefined) return await join(WorkflowIdReusePolicy.ALLOW_DUPLICATE);
     try {

@@ -74,15 +74,18 @@ export interface JoinRequest {
 export interface JoinOwnerInput extends InstanceRef {
   connectionId: string;
   request: JoinRequest;
+  /** `signal`: join with signal-with-start, and have no answer but `sent` (or `ended`); the default is the update. */
+  by?: 'update' | 'signal';
 }
 
 export interface JoinReply {
   ownerWorkflowId: string;
   /**
    * `joined`: the waiter shares the job being triggered or watched now; `queued`: it waits for the current one to end;
-   * `ended`: this waiter run was told its word by an owner that has closed since (its join ran again): `told` is it.
+   * `ended`: this waiter run was told its word by an owner that has closed since (its join ran again): `told` is it;
+   * `sent`: the join went as a signal (`by: 'signal'`), and the owner's answer is its signals.
    */
-  state: 'joined' | 'queued' | 'ended';
+  state: 'joined' | 'queued' | 'ended' | 'sent';
   jobId?: number;
   told?: JobEnded;
 }

@@ -30,6 +30,7 @@ import {
   checkJobSignal,
   jobEndedSignal,
   jobKnownSignal,
+  joinJobSignal,
   joinJobUpdate,
   leaveJobSignal,
   ownerProgressQuery,
@@ -105,7 +106,8 @@ const STRAY_CHECK_MS = 10_000;
 /**
  * Owns the Airbyte jobs of one connection of one instance: the only workflow that starts, watches and
  * cancels them. Callers (`syncAndWait`, hence services, schedules and pipeline steps) are waiters: they
- * join through an update (`airbyteJoinJob`, sent with update-with-start) and are signalled when their job
+ * join through an update (`airbyteJoinJob`, sent with update-with-start; a wide pipeline's steps send the same
+ * request as the signal `airbyteJoinJobSignal`, with signal-with-start) and are signalled when their job
  * is known and when it ends. A request of the type being run shares the job; a different one (a reset
  * while a sync runs) queues behind it. The job is cancelled only when its last waiter asks, and only
  * if we created it: a job someone else started is never ours to cancel.
@@ -162,28 +164,42 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
     if (hint.source === 'webhook') endedHint = { workspaceId: typeof hint.workspaceId === 'string' && UUID.test(hint.workspaceId) ? hint.workspaceId : undefined };
   });
 
+  /** Registers a waiter (by update or by signal). A waiter already known is answered as before, not registered twice. */
+  async function admit(request: JoinRequest): Promise<JoinReply> {
+    const key = runKey(request);
+    const told = key === undefined ? undefined : toldWords.get(key);
+    if (told && patched(OWNER_RETELL_PATCH)) {
+      await tell(request, told);
+      return { ownerWorkflowId, state: 'joined', jobId: told.job?.jobId };
+    }
+    wake++;
+    const cur = state.current;
+    const known = cur?.waiters.find((w) => w.request.waiterId === request.waiterId && !w.done);
+    if (cur && known) return { ownerWorkflowId, state: 'joined', jobId: cur.job?.jobId };
+    if (state.pending.some((r) => r.waiterId === request.waiterId)) return { ownerWorkflowId, state: 'queued' };
+    // Share the current job if it is of the kind asked for and still wanted; never an ended one.
+    if (cur && cur.jobType === request.jobType && !cur.job?.terminal && active(cur).length > 0) {
+      cur.waiters.push({ request, told: false, done: false });
+      return { ownerWorkflowId, state: 'joined', jobId: cur.job?.jobId };
+    }
+    state.pending.push(request);
+    return { ownerWorkflowId, state: 'queued' };
+  }
+
+  setHandler(joinJobSignal, async (request) => {
+    // A signal cannot be refused: a malformed request is dropped. One that comes while closing is taken (the loop
+    // below runs it: a signal that lands during the closing task fails its completion, so the run sees it).
+    try {
+      checkJoinRequest(request);
+    } catch (err) {
+      return log.warn('ignored a malformed join signal', { error: err instanceof Error ? err.message : String(err) });
+    }
+    await admit(request);
+  });
+
   setHandler(
     joinJobUpdate,
-    async (request): Promise<JoinReply> => {
-      const key = runKey(request);
-      const told = key === undefined ? undefined : toldWords.get(key);
-      if (told && patched(OWNER_RETELL_PATCH)) {
-        await tell(request, told);
-        return { ownerWorkflowId, state: 'joined', jobId: told.job?.jobId };
-      }
-      wake++;
-      const cur = state.current;
-      const known = cur?.waiters.find((w) => w.request.waiterId === request.waiterId && !w.done);
-      if (cur && known) return { ownerWorkflowId, state: 'joined', jobId: cur.job?.jobId };
-      if (state.pending.some((r) => r.waiterId === request.waiterId)) return { ownerWorkflowId, state: 'queued' };
-      // Share the current job if it is of the kind asked for and still wanted; never an ended one.
-      if (cur && cur.jobType === request.jobType && !cur.job?.terminal && active(cur).length > 0) {
-        cur.waiters.push({ request, told: false, done: false });
-        return { ownerWorkflowId, state: 'joined', jobId: cur.job?.jobId };
-      }
-      state.pending.push(request);
-      return { ownerWorkflowId, state: 'queued' };
-    },
+    admit,
     {
       validator: (request: JoinRequest) => {
         checkJoinRequest(request);

@@ -8,6 +8,7 @@ import { OwnerMessages } from './ids';
 export type { JobEnded, JoinReply, JoinRequest };
 
 export const joinJobUpdate = defineUpdate<JoinReply, [JoinRequest]>(OwnerMessages.join);
+export const joinJobSignal = defineSignal<[JoinRequest]>(OwnerMessages.joinBySignal);
 
 export interface LeaveRequest {
   waiterId: string;

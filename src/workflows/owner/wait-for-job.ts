@@ -13,7 +13,8 @@ const joining = proxyActivities<AirbyteActivities>({
 /**
  * The same join as a local activity, for a workflow that waits for many jobs (a wide pipeline): one marker event
  * in its history instead of an activity's three events and the task that follows them, and no round trip through
- * the server's activity queue. A join is quick (one update-with-start) and idempotent (its update id).
+ * the server's activity queue. A join is quick (one update- or signal-with-start) and idempotent (its update id; an
+ * owner answers a signal from a waiter it knows as it did the first time).
  */
 const joiningLocally = proxyLocalActivities<AirbyteActivities>({
   startToCloseTimeout: '1m',
@@ -31,6 +32,8 @@ export interface JobWaiter {
   quiet?: boolean;
   /** Join through a local activity (see joiningLocally). */
   joinLocally?: boolean;
+  /** Join with a signal, unanswered (see joinJobOwner): the owner's signals are the only answer. */
+  joinBySignal?: boolean;
   /** Resolves when the join may be sent (a wide pipeline paces its joins). */
   joinTurn?(): Promise<void>;
   /** The owner's last word, once it came. */
@@ -64,7 +67,7 @@ export async function waitForJob(opts: ParsedSyncInput, waiter: JobWaiter, deadl
     joined = true;
     // Not cancellable: once the owner may have registered us, a cancel must reach it as a leave, not be lost.
     const join = waiter.joinLocally ? joiningLocally : joining;
-    const reply = await CancellationScope.nonCancellable(() => join.airbyteJoinJobOwner({ instance, connectionId, request: joinRequest(opts, waiter) }));
+    const reply = await CancellationScope.nonCancellable(() => join.airbyteJoinJobOwner({ instance, connectionId, request: joinRequest(opts, waiter), ...(waiter.joinBySignal && { by: 'signal' as const }) }));
     if (reply.state === 'queued') waiter.onQueued?.();
     if (reply.state === 'ended' && reply.told) waiter.toldBefore(reply.told);
     if (deadline === undefined) await condition(done);

@@ -25,14 +25,16 @@ export interface InlineSyncs {
   take(waiterId: string): JobEnded;
   /** Resolves when the step may send its join: at most JOINS_PER_TASK per workflow task. */
   joinTurn(): Promise<void>;
+  /** Joins go as signals (pipelines from the release that added it on; see joinJobOwner). */
+  readonly joinBySignal: boolean;
 }
 
 /**
  * The inline waits of one pipeline run. `lean` (pipelines from the release that added it on): a word that comes
  * before its step waits is kept, for ids of this pipeline's steps only and at most one per step, and joins are
- * paced per workflow task; without it, as earlier releases ran (replay).
+ * paced per workflow task; without it, as earlier releases ran (replay). `bySignal`: likewise for signal joins.
  */
-export function createInlineSyncs(pipelineWorkflowId: string, lean: () => boolean): InlineSyncs {
+export function createInlineSyncs(pipelineWorkflowId: string, lean: () => boolean, bySignal: () => boolean): InlineSyncs {
   const words = new Map<string, JobEnded | undefined>();
   const early = new Map<string, JobEnded>();
   const ours = (waiterId: string) => waiterId.startsWith(`${pipelineWorkflowId}/`);
@@ -40,6 +42,9 @@ export function createInlineSyncs(pipelineWorkflowId: string, lean: () => boolea
   let nextTask: Promise<void> | undefined;
 
   return {
+    get joinBySignal() {
+      return bySignal();
+    },
     await: (waiterId) => {
       const word = lean() ? early.get(waiterId) : undefined;
       early.delete(waiterId);

@@ -56,6 +56,9 @@ const INLINE_SYNCS_PATCH = 'airbyte-wide-pipeline-inline-syncs';
 /** Wide pipelines from this release on keep an owner's word that comes before its step waits, and pace their joins (see createInlineSyncs). */
 const INLINE_SYNCS_LEAN_PATCH = 'airbyte-wide-pipeline-early-words';
 
+/** Wide pipelines from this release on join owners by signal: a task of joins is not held open by the owners' tasks. */
+const INLINE_SIGNAL_JOINS_PATCH = 'airbyte-wide-pipeline-signal-joins';
+
 const listing = proxyActivities<AirbyteActivities>({
   startToCloseTimeout: '5m',
   retry: { initialInterval: '2s', maximumInterval: '1m' },
@@ -88,7 +91,8 @@ export async function airbytePipeline(definition: PipelineDefinition): Promise<P
   let changed = false;
   // The owners' last words for inline sync steps (wide pipelines), and the pace of their joins.
   let inlineLean = false;
-  const inline = createInlineSyncs(workflowInfo().workflowId, () => inlineLean);
+  let inlineBySignal = false;
+  const inline = createInlineSyncs(workflowInfo().workflowId, () => inlineLean, () => inlineBySignal);
   /** Decided with liveJobIds. */
   let inlineSyncs = false;
   let stopping: { reason: string; as: 'skipped' | 'cancelled' } | undefined;
@@ -251,6 +255,7 @@ export async function airbytePipeline(definition: PipelineDefinition): Promise<P
     liveJobIds = steps.size <= LIVE_JOB_IDS_MAX_STEPS || !patched(WIDE_PIPELINE_PATCH);
     inlineSyncs = (def.syncSteps ?? (steps.size >= INLINE_SYNCS_MIN_STEPS ? 'inline' : 'child')) === 'inline' && patched(INLINE_SYNCS_PATCH);
     inlineLean = inlineSyncs && patched(INLINE_SYNCS_LEAN_PATCH);
+    inlineBySignal = inlineLean && patched(INLINE_SIGNAL_JOINS_PATCH);
     describe();
     for (;;) {
       settle();

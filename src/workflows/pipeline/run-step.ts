@@ -123,6 +123,7 @@ async function runSyncInline(step: SyncStep, connectionId: string, inline: Inlin
       replyTo: workflowInfo().workflowId,
       quiet: true,
       joinLocally: true,
+      joinBySignal: inline.joinBySignal,
       joinTurn: () => inline.joinTurn(),
       ended: () => inline.ended(waiterId),
       ownerGone: (message) => inline.settle(waiterId, { kind: 'error', message, owned: false, attached: false }),
