@@ -1,5 +1,5 @@
 import { RESULT_STEP_LIMIT, type StepStatus } from '../src';
-import { resultSteps, stepsPage } from '../src/workflows/pipeline/status';
+import { DETAILS_IDS_SHOWN, pipelineDetails, resultSteps, stepsPage } from '../src/workflows/pipeline/status';
 
 // How a pipeline's result and its steps query stay bounded at any size (pure functions; the workflow uses them).
 const step = (i: number, state: StepStatus['state']): StepStatus => ({
@@ -39,4 +39,14 @@ test('the steps query pages, filters by state and reads a malformed request as t
   expect(stepsPage(steps, { states: ['failed'] }).steps.map((s) => s.id)).toEqual(['s0', 's1', 's2']);
   expect(stepsPage(steps, { offset: -1, limit: Number.NaN })).toMatchObject({ offset: 0, total: 1_200 });
   expect(stepsPage(steps, 'nonsense' as never).steps[0]?.result).toBeDefined();
+});
+
+test("the UI's details count every step and name at most DETAILS_IDS_SHOWN running and failed ones", () => {
+  const states: StepStatus['state'][] = ['running', 'succeeded', 'failed', 'pending'];
+  const steps = Array.from({ length: 1_000 }, (_, i) => step(i, states[i % 4]!));
+  const details = pipelineDetails('wide', steps);
+  expect(details).toMatch(/^Pipeline \*\*wide\*\*: 250\/1000 steps succeeded\n\nrunning: s0 \(job 0\), s4 \(job 4\), .* and 230 more\n\nfailed: s2, s6, .* and 230 more$/);
+  expect(details.match(/\(job \d+\)/g)).toHaveLength(DETAILS_IDS_SHOWN);
+  expect(pipelineDetails('small', [step(1, 'running'), { ...step(2, 'failed'), jobId: undefined }])).toBe('Pipeline **small**: 0/2 steps succeeded\n\nrunning: s1 (job 1)\n\nfailed: s2');
+  expect(pipelineDetails('done', [step(1, 'succeeded')])).toBe('Pipeline **done**: 1/1 steps succeeded');
 });

@@ -1,10 +1,35 @@
-import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { AirbyteTestEnvironment } from '../src/testing';
 import { FAST_POLL, startTestEnvironment } from './helpers/environment';
 
 // Tracing by option: the SDK's OpenTelemetry interceptors on the worker, workflow spans included (the worker
 // bundles the workflows with the tracing interceptors in them, as the traced prebuilt bundle has them).
-const exporter = new InMemorySpanExporter();
+
+/** Keeps the spans, and resolves a waiter as soon as the spans it waits for have ended (no polling). */
+class WatchedExporter extends InMemorySpanExporter {
+  private waiters: { names: string[]; resolve: () => void }[] = [];
+
+  override export(spans: ReadableSpan[], done: Parameters<InMemorySpanExporter['export']>[1]): void {
+    super.export(spans, done);
+    const ready = this.waiters.filter((w) => this.finished(w.names));
+    this.waiters = this.waiters.filter((w) => !ready.includes(w));
+    for (const w of ready) w.resolve();
+  }
+
+  /** Resolves once a span of each name has ended. */
+  spansEnded(...names: string[]): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.finished(names)) resolve();
+      else this.waiters.push({ names, resolve });
+    });
+  }
+
+  private finished(names: string[]): boolean {
+    return names.every((name) => this.getFinishedSpans().some((s) => s.name === name));
+  }
+}
+
+const exporter = new WatchedExporter();
 let env: AirbyteTestEnvironment;
 
 beforeAll(async () => {
@@ -23,8 +48,7 @@ test('a sync leaves spans for its workflows and its Airbyte activities, in one t
   expect(result.status).toBe('succeeded');
   // A workflow's own span ends with its last activation, which may complete just after the client has the result;
   // the owner's comes after the waiter's (it closes once it has told the waiter).
-  const finished = (name: string) => exporter.getFinishedSpans().some((s) => s.name === name);
-  await env.mock.waitFor(() => finished('RunWorkflow:syncAndWait') && finished('RunWorkflow:airbyteJobOwner'));
+  await exporter.spansEnded('RunWorkflow:syncAndWait', 'RunWorkflow:airbyteJobOwner');
   const names = exporter.getFinishedSpans().map((s) => s.name);
   expect(names).toEqual(expect.arrayContaining(['RunWorkflow:syncAndWait', 'RunWorkflow:airbyteJobOwner', 'StartActivity:airbyteCreateJob', 'RunActivity:airbyteCreateJob', 'RunActivity:airbyteGetJob']));
   // The activity ran inside its workflow's trace.

@@ -25,6 +25,7 @@ import { runStep, type StepOutcome } from './run-step';
 import {
   cancelPipelineUpdate,
   cancelStepUpdate,
+  pipelineDetails,
   pipelineProgressQuery,
   pipelineStepsQuery,
   resultSteps,
@@ -110,16 +111,7 @@ export async function airbytePipeline(definition: PipelineDefinition): Promise<P
     changed = true;
   };
 
-  const describe = () => {
-    const by = (state: StepState) => statuses().filter((s) => s.state === state);
-    const running = by('running').map((s) => `${s.id}${s.jobId === undefined ? '' : ` (job ${s.jobId})`}`);
-    const failed = by('failed').map((s) => s.id);
-    setCurrentDetails(
-      `Pipeline **${def.name}**: ${by('succeeded').length}/${steps.size} steps succeeded` +
-        (running.length ? `\n\nrunning: ${running.join(', ')}` : '') +
-        (failed.length ? `\n\nfailed: ${failed.join(', ')}` : ''),
-    );
-  };
+  const describe = () => setCurrentDetails(pipelineDetails(def.name, statuses()));
 
   setHandler(pipelineProgressQuery, progress);
   setHandler(pipelineStepsQuery, (request) => stepsPage(statuses(), request));

@@ -121,3 +121,29 @@ export function stepsPage(steps: StepStatus[], request: PipelineStepsRequest | u
   const limit = whole(request?.limit, RESULT_STEP_LIMIT, RESULT_STEP_LIMIT);
   return { total: matching.length, offset, steps: matching.slice(offset, offset + limit) };
 }
+
+/** Step ids the UI's details name per list (running, failed): a wide pipeline's would otherwise fill the page. */
+export const DETAILS_IDS_SHOWN = 20;
+
+/** The pipeline's current details in the Temporal UI (markdown): in one pass, naming at most DETAILS_IDS_SHOWN per list. */
+export function pipelineDetails(name: string, steps: Iterable<StepStatus>): string {
+  let total = 0;
+  let succeeded = 0;
+  const running = { ids: [] as string[], count: 0 };
+  const failed = { ids: [] as string[], count: 0 };
+  const note = (list: typeof running, id: string) => {
+    if (list.count++ < DETAILS_IDS_SHOWN) list.ids.push(id);
+  };
+  for (const s of steps) {
+    total++;
+    if (s.state === 'succeeded') succeeded++;
+    else if (s.state === 'running') note(running, `${s.id}${s.jobId === undefined ? '' : ` (job ${s.jobId})`}`);
+    else if (s.state === 'failed') note(failed, s.id);
+  }
+  const listed = (list: typeof running) => list.ids.join(', ') + (list.count > list.ids.length ? ` and ${list.count - list.ids.length} more` : '');
+  return (
+    `Pipeline **${name}**: ${succeeded}/${total} steps succeeded` +
+    (running.count ? `\n\nrunning: ${listed(running)}` : '') +
+    (failed.count ? `\n\nfailed: ${listed(failed)}` : '')
+  );
+}
