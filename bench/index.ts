@@ -70,7 +70,28 @@ it (from its result once it has closed), and a pipeline sends at most 50 joins p
 ended normally, and the default run's peak RSS fell from 2.01x the bare fan-out's to about 1.2x (no longer 1,000
 owners starting in one burst). The pace is what bounds that run's makespan (peak running jobs 50): with 100 joins per task the same fan-out took
 45.3 s, 1.12x the bare one (CPU 2.07x, peak RSS 1.32x), but a wave's task then stays open while up to as many words
-as the server buffers can come; 50 keeps them at about half of its limit.`;
+as the server buffers can come; 50 keeps them at about half of its limit.
+
+## Joins by signal, and where a wide fan-out's CPU goes now (2026-12-06, profiled)
+
+Wide pipelines join each step's owner with signal-with-start instead of update-with-start: the join's local activity
+returns once the server has the signal, not after the owner's first workflow task has taken the update, so a task of
+50 joins no longer stays open for the slowest owner. Fan-out 1,000, one run each on the same machine within minutes:
+with update joins 1.1 min against 35.8 s bare (1.84x; peak running jobs 50, worker CPU 38.9 s, dev server 57.1 s);
+with signal joins 56.9 s against 40.1 s (1.42x; peak running jobs 87, worker CPU 37.4 s, dev server 1.1 min). The
+makespan is now bound by CPU: that run kept 1.9 of the 2 cores busy (worker, dev server and bench together), the
+bare one 1.4. A profile of the worker (\`BENCH_PROF\`, a V8 profile of each thread, which slows
+it) shows where the worker's part goes. Workflow thread: 18.2 s inside the SDK's calls into the sandbox
+(\`runInContext\`; bare 13.8 s), 2.7 s in the SDK's promise hook (bare 0.45 s: an owner and its share of the
+pipeline create about six times the promises of a bare child, and the hook records a stack trace for each, mapped
+through the bundle's source map, for the stack-trace query) and about 2.5 s more formatting those traces; our own
+workflow code 2.8 s. Main thread: 3.5 s in the SDK's native bridge (bare 1.2 s: more tasks and activities), about 5 s
+doing real HTTP (three Airbyte calls, the webhook received and the signal it sends, per sync) where the bare
+activities do nothing. On the server, each sync's owner updates the visibility record five times besides its start
+and close (the SDK's two patch-version search attributes, our two status upserts, the memo), a bare child never. What
+would cut it further is fewer owner tasks per sync (the look for a running job and the create as one activity was
+considered and left: a worker lost between them would leave a job we created looking like someone else's) or
+fewer patches once old histories no longer need them.`;
 
 /** The last run with 10,000 syncs (a full run takes an hour with it); later runs may leave it out. */
 const TEN_THOUSAND_NOTE = `## 10,000 syncs on one worker (2026-12-06)
