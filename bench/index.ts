@@ -96,15 +96,16 @@ fewer patches once old histories no longer need them.`;
 /** The last run with 10,000 syncs (a full run takes an hour with it); later runs may leave it out. */
 const TEN_THOUSAND_NOTE = `## 10,000 syncs on one worker (2026-12-06)
 
-From \`npm run bench -- --only fanout --fanout 10000\` at 08:00 on 2026-12-06, with this release's inline sync steps
-(one workflow per sync, joins paced 50 per workflow task) and the default workflow cache of 300: ten pipelines of
-1,000 sync steps at once, \`maxParallel\` 10 each, on one worker. All 10,000 succeeded in 9.7 min, against 8.0 min for
-a bare fan-out of the same shape (1.22x); worker CPU 5.9 min against 3.0 min (1.98x: 11 ms main thread, 17 ms
-workflow thread, 7 ms core per sync); peak RSS 874 MB against 439 MB (1.99x; 63 KB of growth per sync against 24 KB,
-not investigated: the workflow thread's heap over a 10-minute run is the first suspect); the largest parent's history
-3,121 events, its result 124 KB; the receiver signalled 10,000 owners and refused none. The run before (wide pipelines
-with a child workflow per sync, a cache of 500, \`maxParallel\` 16) took 17.9 min (2.24x), 9.9 min of CPU (3.18x) and
-1.30 GB (3.39x), its largest parent 9,909 events.`;
+From \`npm run bench -- --only fanout --fanout 10000\` at 10:34 on 2026-12-06, with this release's inline sync steps
+(one workflow per sync, joined by signal-with-start, joins paced 50 per workflow task) and the default workflow cache
+of 300: ten pipelines of 1,000 sync steps at once, \`maxParallel\` 10 each, on one worker. All 10,000 succeeded in
+9.5 min, against 8.4 min for a bare fan-out of the same shape (1.13x); worker CPU 5.9 min against 3.3 min (1.80x:
+10 ms main thread, 17 ms workflow thread, 7 ms core per sync); peak RSS 851 MB against 366 MB (2.33x; 62 KB of growth
+per sync against 16 KB, not investigated: the workflow thread's heap over a 10-minute run is the first suspect); the
+largest parent's history 4,236 events (its joins, quicker now, batch fewer words per task), its result 124 KB; the
+receiver signalled 10,000 owners and refused none. The run before, at 08:00 with joins by update: 9.7 min against
+8.0 (1.22x), CPU 1.98x, RSS 1.99x, largest parent 3,121 events. Before that (a child workflow per sync, a cache of
+500, \`maxParallel\` 16): 17.9 min (2.24x), 9.9 min of CPU (3.18x) and 1.30 GB (3.39x), its largest parent 9,909 events.`;
 
 const README_START = '<!-- bench:start -->';
 const README_END = '<!-- bench:end -->';
