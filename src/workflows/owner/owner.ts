@@ -130,6 +130,8 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
   // from the same run (its first answer was lost with its workflow task) is told again instead of queueing a new job.
   const toldWords = new Map<string, JobEnded>(state.told ?? []);
   state.told = undefined;
+  /** The words a closing run passes on (its result, or its next run's state). */
+  const lastWords = () => [...toldWords].slice(-TOLD_WORDS_RETURNED);
   const runKey = (r: Pick<JoinRequest, 'waiterId' | 'waiterRunId'>) => (r.waiterRunId === undefined ? undefined : waiterRunKey(r.waiterId, r.waiterRunId));
 
   const active = (cur: CurrentJob) => cur.waiters.filter((w) => !w.leave && !w.done);
@@ -478,7 +480,7 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
         }
         if (outcome === 'continue-as-new') {
           await condition(allHandlersFinished);
-          const told = [...toldWords].slice(-TOLD_WORDS_RETURNED);
+          const told = lastWords();
           return await continueAsNew<typeof airbyteJobOwner>({ instance, connectionId, state: { ...state, runs: state.runs + 1, ...(told.length > 0 && { told }) } });
         }
         state.current = undefined;
@@ -490,7 +492,7 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
       phase = 'closing';
       await condition(allHandlersFinished);
       if (state.pending.length === 0) {
-        const told = [...toldWords].slice(-TOLD_WORDS_RETURNED);
+        const told = lastWords();
         return { jobs: state.jobs, runs: state.runs, ...(told.length > 0 && { told: Object.fromEntries(told) }) };
       }
       closing = false;
