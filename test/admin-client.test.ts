@@ -1,6 +1,6 @@
 import { AirbyteAdminClient, AirbyteAdminError, secretsFromMap } from '../src';
 import type { AirbyteTestEnvironment } from '../src/testing';
-import { FAST_POLL, startTestEnvironment } from './helpers/environment';
+import { FAST_POLL, startTestEnvironment, whenListed } from './helpers/environment';
 import { historyText } from './helpers/history-text';
 
 // The management calls through Temporal, one family at a time: the worker holds Airbyte's credentials and the
@@ -73,11 +73,7 @@ test('sources and destinations: credentials from the worker\'s resolver, masked 
   expect(env.mock.destination(dest.id)?.deleted).toBe(true);
 
   // Visibility lags behind the starts a little: wait for the nine calls of this test at least.
-  let listed = await listWorkflows();
-  for (let tries = 0; listed.length < 9 && tries < 100; tries++) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    listed = await listWorkflows();
-  }
+  const listed = await whenListed(listWorkflows, (ids) => ids.length >= 9);
   const histories = await Promise.all(listed.map((id) => env.client.workflow.getHandle(id).fetchHistory()));
   const texts = histories.map(historyText);
   expect(texts.filter((t) => t.includes('crm/postgres')).length).toBeGreaterThanOrEqual(2); // the creates carry the reference

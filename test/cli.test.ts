@@ -3,7 +3,7 @@ import { runCli } from '../src/cli/program';
 import { ExitCode } from '../src/cli/exit-codes';
 import type { CliIO } from '../src/cli/io';
 import type { AirbyteTestEnvironment } from '../src/testing';
-import { startTestEnvironment } from './helpers/environment';
+import { startTestEnvironment, whenListed } from './helpers/environment';
 
 // The CLI in-process (runCli is what bin/cli runs), against the dev server, a worker and the mock Airbyte:
 // exit codes per outcome, --json, one progress line per change, started vs joined.
@@ -96,7 +96,8 @@ test('schedules: create, list, describe, pause, trigger, delete', async () => {
   const created = await cli('schedule', 'create', '--connection', connectionId, '--cron', '0 3 * * *', '--paused', '--json');
   expect(created.code).toBe(0);
   const { scheduleId } = JSON.parse(created.stdout) as { scheduleId: string };
-  expect((await cli('schedule', 'list')).stdout).toContain(scheduleId);
+  // Schedules are listed from visibility, which lags a create a little.
+  expect((await whenListed(() => cli('schedule', 'list'), (listed) => listed.stdout.includes(scheduleId))).stdout).toContain(scheduleId);
   expect(JSON.parse((await cli('schedule', 'describe', scheduleId, '--json')).stdout)).toMatchObject({ scheduleId, paused: true, workflowType: 'syncAndWait' });
   expect((await cli('schedule', 'unpause', scheduleId)).code).toBe(0);
   expect((await cli('schedule', 'trigger', scheduleId)).code).toBe(0);

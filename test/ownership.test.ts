@@ -6,7 +6,7 @@ import { joinJobOwner } from '../src/activities/owner/join-owner';
 import type { JoinReply, JoinRequest } from '../src/activities/owner/types';
 import { OwnerMessages } from '../src/common/job-owner';
 import type { AirbyteTestEnvironment } from '../src/testing';
-import { FAST_POLL, FAST_RETRY, startTestEnvironment } from './helpers/environment';
+import { FAST_POLL, FAST_RETRY, startTestEnvironment, whenListed } from './helpers/environment';
 
 // One owner workflow per connection holds the Airbyte job; syncs are its waiters. These tests check who may
 // cancel what, what a queued request does, and that a trigger still retrying can be cancelled.
@@ -207,9 +207,16 @@ test('joins by signal that stream in while the job runs, ends and its owner clos
   const joined = new Set<string>();
   const told = new Set<string>();
   await env.client.workflow.getHandle(id).result();
-  for await (const run of env.client.workflow.list({ query: `WorkflowId = '${id}'` })) {
-    await env.client.workflow.getHandle(id, run.runId, { followRuns: false }).result();
-    for (const e of (await env.client.workflow.getHandle(id, run.runId, { followRuns: false }).fetchHistory()).events ?? []) {
+  // Visibility lags: wait until it lists the last run (each run was started after the one before it closed).
+  const lastRun = (await env.client.workflow.getHandle(id).describe()).runId;
+  const listRuns = async () => {
+    const runs: string[] = [];
+    for await (const run of env.client.workflow.list({ query: `WorkflowId = '${id}'` })) runs.push(run.runId);
+    return runs;
+  };
+  for (const runId of await whenListed(listRuns, (runs) => runs.includes(lastRun))) {
+    await env.client.workflow.getHandle(id, runId, { followRuns: false }).result();
+    for (const e of (await env.client.workflow.getHandle(id, runId, { followRuns: false }).fetchHistory()).events ?? []) {
       const signal = e.workflowExecutionSignaledEventAttributes;
       if (signal?.signalName === OwnerMessages.joinBySignal) joined.add(payload(signal.input?.payloads?.[0]).waiterId);
       const word = e.signalExternalWorkflowExecutionInitiatedEventAttributes;

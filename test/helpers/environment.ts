@@ -25,3 +25,16 @@ export function startTestEnvironment(options: Omit<AirbyteTestEnvironmentOptions
 export const FAST_RETRY = { initialInterval: '50ms', maximumInterval: '200ms' } as const;
 /** Fast polling for jobs that last a few hundred milliseconds on the mock. */
 export const FAST_POLL = { initialInterval: '50ms', maxInterval: '100ms' } as const;
+
+/**
+ * Reads a visibility-backed list (workflows, schedules) until it satisfies `done`: Temporal's lists
+ * lag behind starts and creates a little, and nothing announces when they catch up.
+ */
+export async function whenListed<T>(read: () => Promise<T>, done: (listed: T) => boolean, tries = 100): Promise<T> {
+  let listed = await read();
+  for (let tried = 1; !done(listed) && tried < tries; tried++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    listed = await read();
+  }
+  return listed;
+}
