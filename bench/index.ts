@@ -1,7 +1,7 @@
 // `npm run bench`: the figures behind the defaults, measured in one run on one code path, printed as markdown and
 // written to docs/performance.md (and the README between `<!-- bench:start -->` and `<!-- bench:end -->`).
 //
-//   npm run bench -- [--quick] [--fanout 100,1000,10000] [--only detection,fanout,memory,startup] [--write | --no-write]
+//   npm run bench -- [--quick] [--fanout 100,1000,10000] [--only detection,fanout,memory,startup,soak] [--write | --no-write]
 //
 //  1. detection  Detection latency, Airbyte calls and history per sync: our poll policies against fixed intervals
 //                (the workflow's own schedule on a virtual clock; the webhook path and history per poll measured live).
@@ -9,6 +9,7 @@
 //                (N = 100, 1,000 and 10,000 in a full run: the last takes most of its hour).
 //  3. memory     RSS of a worker with N syncs waiting, against a bare sleeping workflow.
 //  4. startup    Worker start with the prebuilt bundle against bundling at start.
+//  5. soak       A long-lived worker: the same fan-out round after round on one worker, its memory after each.
 //
 // `--quick` runs the same code with small sizes (a smoke run, under 2 minutes). A full run (no --quick, no --only)
 // writes docs/performance.md; other runs only print unless `--write`. `BENCH_PROF=<dir>` writes a V8 CPU profile of
@@ -27,9 +28,10 @@ import { bytes, dur } from './lib/stats';
 import { detectionSection } from './sections/detection';
 import { fanoutSection } from './sections/fanout';
 import { memorySection } from './sections/memory';
+import { soakSection } from './sections/soak';
 import { startupSection } from './sections/startup';
 
-const SECTIONS = ['detection', 'fanout', 'memory', 'startup'] as const;
+const SECTIONS = ['detection', 'fanout', 'memory', 'startup', 'soak'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** Earlier tries that did not finish, kept with their dates: what an unbounded 10,000 does to one worker. */
@@ -129,15 +131,15 @@ function options() {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
   if (values.help) {
-    console.log('npm run bench -- [--quick] [--fanout 100,1000,10000] [--only detection,fanout,memory,startup] [--write | --no-write]');
+    console.log('npm run bench -- [--quick] [--fanout 100,1000,10000] [--only detection,fanout,memory,startup,soak] [--write | --no-write]');
     process.exit(0);
   }
   const fanout = values.fanout?.split(',').map((s) => Number(s.trim().replace(/_/g, '')));
   if (fanout?.some((n) => !Number.isInteger(n) || n < 1 || n > 100_000)) throw new UsageError(`--fanout takes sizes from 1 to 100000, comma-separated; got ${values.fanout}`);
-  const byNumber = (s: string) => (/^[1-4]$/.test(s) ? SECTIONS[Number(s) - 1] : s);
+  const byNumber = (s: string) => (/^[1-5]$/.test(s) ? SECTIONS[Number(s) - 1] : s);
   const only = values.only?.split(',').map((s) => byNumber(s.trim())).filter(Boolean);
   const unknown = only?.filter((s) => !SECTIONS.includes(s as Section)) ?? [];
-  if (unknown.length) throw new UsageError(`unknown section ${unknown.join(', ')}; known: ${SECTIONS.join(', ')} (or 1-4)`);
+  if (unknown.length) throw new UsageError(`unknown section ${unknown.join(', ')}; known: ${SECTIONS.join(', ')} (or 1-5)`);
   const sections = (only ?? [...SECTIONS]) as Section[];
   const full = !values.quick && only === undefined && fanout === undefined;
   const write = values['no-write'] ? false : (values.write ?? full);
@@ -231,6 +233,7 @@ async function main(): Promise<void> {
       );
     }
     if (needs('startup') && packaged) await guarded('4', 'Worker start', () => startupSection(env, packaged, scale, report));
+    if (needs('soak')) await guarded('5', 'A long-lived worker', () => soakSection(env, { ours: ours.path, bare: bare.path }, scale, report));
     failed = sectionFailed || report.targets.some((t) => t.name.endsWith('completes on one worker') && !t.met);
   } finally {
     await env.close(failed);

@@ -14,10 +14,12 @@ export interface Scale {
   waiting: number;
   /** Worker starts per variant (the median is reported). */
   starts: number;
+  /** Section 5: rounds of a fan-out of `syncs` on one worker. */
+  soak: { rounds: number; syncs: number };
 }
 
 export function scaleOf(quick: boolean, fanout?: number[]): Scale {
   return quick
-    ? { quick, population: 300, callSyncs: 3, webhookSyncs: 8, calibrationPolls: [2, 7], fanout: fanout ?? [20, 50], waiting: 100, starts: 1 }
-    : { quick, population: 400, callSyncs: 8, webhookSyncs: 40, calibrationPolls: [2, 12], fanout: fanout ?? [100, 1_000, 10_000], waiting: 1_000, starts: 3 };
+    ? { quick, population: 300, callSyncs: 3, webhookSyncs: 8, calibrationPolls: [2, 7], fanout: fanout ?? [20, 50], waiting: 100, starts: 1, soak: { rounds: 2, syncs: 50 } }
+    : { quick, population: 400, callSyncs: 8, webhookSyncs: 40, calibrationPolls: [2, 12], fanout: fanout ?? [100, 1_000, 10_000], waiting: 1_000, starts: 3, soak: { rounds: 3, syncs: 1_000 } };
 }

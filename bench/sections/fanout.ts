@@ -14,7 +14,7 @@ import { cpuMicros, procCpuMs, threadCpuMs, type BenchWorker } from '../lib/work
 
 const JOB_MS = 2_000;
 
-interface Run {
+export interface Run {
   makespanMs: number;
   peakJobs: number;
   parentEvents: number;
@@ -74,44 +74,78 @@ async function measure(env: BenchEnv, worker: BenchWorker, run: () => Promise<Om
   };
 }
 
+/** One fan-out of our pipelines on a running worker (see webhookWorker): measured until every owner has closed. */
+export async function oursRound(env: BenchEnv, worker: BenchWorker, n: number): Promise<Run> {
+  env.mock.reset();
+  const connections = Array.from({ length: n }, () => env.webhookConnection({ phases: [{ status: 'running', ms: JOB_MS }], rowsSynced: 1 }));
+  const syncs = env.syncs(worker.config.taskQueue);
+  const tag = Math.random().toString(36).slice(2, 8);
+  const before = (await worker.usage()).webhooks;
+  const run = await measure(env, worker, async () => {
+    let offset = 0;
+    const parents = await Promise.all(
+      groups(n).map(async (size, g) => {
+        const mine = connections.slice(offset, (offset += size));
+        const definition: PipelineDefinition = {
+          name: `fanout-${n}-${tag}-${g}`,
+          maxParallel: Math.min(size, parallelism(n)),
+          steps: mine.map((connectionId, i) => ({ id: `s${i}`, kind: 'sync', connectionId })),
+        };
+        const handle = await syncs.startPipeline(definition);
+        const result = await syncs.pipelineResult(handle.workflowId);
+        return { handle, result };
+      }),
+    );
+    const doneAt = Date.now();
+    // Every owner closes too before the CPU time is read: the work of a sync includes its owner's.
+    // A few hundred long polls at a time: 10,000 at once would load the dev server that is still serving the run.
+    await inBatches(connections.length, 200, (i) => env.client.workflow.getHandle(jobOwnerWorkflowId(connections[i] as string, 'default')).result());
+    const histories = await Promise.all(parents.map((p) => runHistory(env.client, p.handle.workflowId)));
+    return {
+      doneAt,
+      peakJobs: env.mock.peakConcurrentJobs(),
+      parentEvents: Math.max(...histories.map((h) => h.events.length)),
+      parentBytes: Math.max(...histories.map((h) => h.bytes)),
+      resultBytes: Math.max(...parents.map((p) => Buffer.byteLength(JSON.stringify(p.result)))),
+      succeeded: parents.reduce((s, p) => s + p.result.totals.succeeded, 0),
+    };
+  });
+  const stats = (await worker.usage()).webhooks;
+  const signalled = (stats?.signalled ?? 0) - (before?.signalled ?? 0);
+  const refused = (s: typeof stats) => (s ? s.rejected.rateLimited + s.rejected.busy : 0);
+  return { ...run, webhooks: stats ? `${num(signalled)} signalled, ${num(refused(stats) - refused(before))} refused` : 'n/a' };
+}
+
+/** One bare fan-out of the same shape on a running bare worker. */
+export async function bareRound(env: BenchEnv, worker: BenchWorker, n: number): Promise<Run> {
+  const tag = Math.random().toString(36).slice(2, 8);
+  worker.resetPeak();
+  return measure(env, worker, async () => {
+    const results = await Promise.all(
+      groups(n).map(async (children, g) => {
+        const handle = await env.client.workflow.start('bareFanout', { taskQueue: worker.config.taskQueue, workflowId: `bare-fanout-${n}-${tag}-${g}`, args: [{ children, jobMs: JOB_MS, maxParallel: Math.min(children, parallelism(n)) }] });
+        const result: unknown = await handle.result();
+        return { workflowId: handle.workflowId, result };
+      }),
+    );
+    const doneAt = Date.now();
+    const histories = await Promise.all(results.map((r) => runHistory(env.client, r.workflowId)));
+    const usage = await worker.usage();
+    return {
+      doneAt,
+      peakJobs: usage.barePeak,
+      parentEvents: Math.max(...histories.map((h) => h.events.length)),
+      parentBytes: Math.max(...histories.map((h) => h.bytes)),
+      resultBytes: Math.max(...results.map((r) => Buffer.byteLength(JSON.stringify(r.result)))),
+      succeeded: results.reduce((s, r) => s + ((r.result as { succeeded?: number }).succeeded ?? 0), 0),
+    };
+  });
+}
+
 async function ours(env: BenchEnv, bundlePath: string, n: number): Promise<Run> {
   const worker = await env.webhookWorker({ bundlePath }, true);
   try {
-    env.mock.reset();
-    const connections = Array.from({ length: n }, () => env.webhookConnection({ phases: [{ status: 'running', ms: JOB_MS }], rowsSynced: 1 }));
-    const syncs = env.syncs(worker.config.taskQueue);
-    const tag = Math.random().toString(36).slice(2, 8);
-    const run = await measure(env, worker, async () => {
-      let offset = 0;
-      const parents = await Promise.all(
-        groups(n).map(async (size, g) => {
-          const mine = connections.slice(offset, (offset += size));
-          const definition: PipelineDefinition = {
-            name: `fanout-${n}-${tag}-${g}`,
-            maxParallel: Math.min(size, parallelism(n)),
-            steps: mine.map((connectionId, i) => ({ id: `s${i}`, kind: 'sync', connectionId })),
-          };
-          const handle = await syncs.startPipeline(definition);
-          const result = await syncs.pipelineResult(handle.workflowId);
-          return { handle, result };
-        }),
-      );
-      const doneAt = Date.now();
-      // Every owner closes too before the CPU time is read: the work of a sync includes its owner's.
-      // A few hundred long polls at a time: 10,000 at once would load the dev server that is still serving the run.
-      await inBatches(connections.length, 200, (i) => env.client.workflow.getHandle(jobOwnerWorkflowId(connections[i] as string, 'default')).result());
-      const histories = await Promise.all(parents.map((p) => runHistory(env.client, p.handle.workflowId)));
-      return {
-        doneAt,
-        peakJobs: env.mock.peakConcurrentJobs(),
-        parentEvents: Math.max(...histories.map((h) => h.events.length)),
-        parentBytes: Math.max(...histories.map((h) => h.bytes)),
-        resultBytes: Math.max(...parents.map((p) => Buffer.byteLength(JSON.stringify(p.result)))),
-        succeeded: parents.reduce((s, p) => s + p.result.totals.succeeded, 0),
-      };
-    });
-    const stats = (await worker.usage()).webhooks;
-    return { ...run, webhooks: stats ? `${num(stats.signalled)} signalled, ${num(stats.rejected.rateLimited + stats.rejected.busy)} refused` : 'n/a' };
+    return await oursRound(env, worker, n);
   } finally {
     await worker.kill();
   }
@@ -120,27 +154,7 @@ async function ours(env: BenchEnv, bundlePath: string, n: number): Promise<Run> 
 async function bare(env: BenchEnv, bundlePath: string, n: number): Promise<Run> {
   const worker = await env.worker('bare', { bundlePath });
   try {
-    const tag = Math.random().toString(36).slice(2, 8);
-    return await measure(env, worker, async () => {
-      const results = await Promise.all(
-        groups(n).map(async (children, g) => {
-          const handle = await env.client.workflow.start('bareFanout', { taskQueue: worker.config.taskQueue, workflowId: `bare-fanout-${n}-${tag}-${g}`, args: [{ children, jobMs: JOB_MS, maxParallel: Math.min(children, parallelism(n)) }] });
-          const result: unknown = await handle.result();
-          return { workflowId: handle.workflowId, result };
-        }),
-      );
-      const doneAt = Date.now();
-      const histories = await Promise.all(results.map((r) => runHistory(env.client, r.workflowId)));
-      const usage = await worker.usage();
-      return {
-        doneAt,
-        peakJobs: usage.barePeak,
-        parentEvents: Math.max(...histories.map((h) => h.events.length)),
-        parentBytes: Math.max(...histories.map((h) => h.bytes)),
-        resultBytes: Math.max(...results.map((r) => Buffer.byteLength(JSON.stringify(r.result)))),
-        succeeded: results.reduce((s, r) => s + ((r.result as { succeeded?: number }).succeeded ?? 0), 0),
-      };
-    });
+    return await bareRound(env, worker, n);
   } finally {
     await worker.kill();
   }
