@@ -61,7 +61,7 @@ const request = (waiterId: string): JoinRequest => ({
 });
 
 const joinBySignal = (connectionId: string, r: JoinRequest) =>
-  new MockActivityEnvironment({ taskQueue: env.taskQueue }, { client: env.client }).run(joinJobOwner, { connectionId, request: r, by: 'signal' });
+  new MockActivityEnvironment({ taskQueue: env.taskQueue }, { client: env.client }).run(joinJobOwner, { connectionId, request: r, by: 'signal' as const });
 
 test('a join that lands in the owner\'s closing task is taken: the completion is refused, the waiter gets a job and its word', async () => {
   const { connectionId } = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: 50 }], rowsSynced: 3 } });

@@ -44,6 +44,14 @@ export async function soakSection(env: BenchEnv, bundles: { ours: string; bare: 
   const bare = await rounds(await env.worker('bare', { bundlePath: bundles.bare }), count, (w) => bareRound(env, w, n));
   const line = (label: string) => (r: Round, i: number) => [label, num(i + 1), `${num(r.run.succeeded)}/${num(n)}`, dur(r.run.makespanMs), dur(r.run.workerCpuMs), bytes(r.run.peakRss), bytes(r.rss), bytes(r.heapUsed)];
   const rows = [...ours.map(line('**ours** (pipeline)')), ...bare.map(line('bare fan-out'))];
+  const idle = (r: Round[]) => r.map((x) => bytes(x.rss)).join(', ');
+  report.compact.push({
+    what: `worker RSS when idle after each of ${num(count)} fan-outs of ${num(n)} on one worker`,
+    ours: `${idle(ours)} (${bytes(growthPerSync(ours, n, (x) => x.rss))} per sync)`,
+    baseline: `bare: ${idle(bare)}`,
+    target: '',
+    verdict: '',
+  });
   const perSync = (r: Round[]) => `${bytes(growthPerSync(r, n, (x) => x.rss))} RSS, ${bytes(growthPerSync(r, n, (x) => x.heapUsed))} main heap`;
   report.add(
     '## 5. A long-lived worker\n\n' +
