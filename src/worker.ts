@@ -1,4 +1,3 @@
-import { Client, Connection } from '@temporalio/client';
 import type { Logger } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { secretsFromDirectory } from './activities/manage';
@@ -8,7 +7,7 @@ import { parseWorkerEnvironment } from './config/worker-environment';
 import { installWorkerRuntime } from './observability/runtime';
 import { tracingFromEnv } from './observability/tracing';
 import { AirbytePlugin, type AirbytePluginOptions } from './plugin';
-import { startWebhookReceiverFromEnv, WEBHOOK_ADDRESS_VARIABLE } from './webhooks';
+import { startWebhookReceiverFromEnv, WEBHOOK_ADDRESS_VARIABLE, type RunningWebhookReceiver } from './webhooks';
 import { DEFAULT_TASK_QUEUE } from './worker-defaults';
 
 export { DEFAULT_TASK_QUEUE };
@@ -86,9 +85,8 @@ export async function runWorkerFromEnv(env: NodeJS.ProcessEnv = process.env): Pr
       metrics: telemetry.metricsAddress ? `http://${telemetry.metricsAddress}/metrics` : undefined,
       tracing: tracing ? 'OpenTelemetry (OTLP/HTTP)' : undefined,
     });
-    // Airbyte's webhooks, received in this process when TEMPORAL_AIRBYTE_WEBHOOK_ADDRESS says so: they signal owners
-    // through a client on the same Temporal target.
-    const webhooks = env[WEBHOOK_ADDRESS_VARIABLE] ? await startWebhooks(env, target, log) : undefined;
+    // Airbyte's webhooks, received in this process when TEMPORAL_AIRBYTE_WEBHOOK_ADDRESS says so.
+    const webhooks = env[WEBHOOK_ADDRESS_VARIABLE] ? await startWebhooks(env, worker, log) : undefined;
     const stopping = (signal: NodeJS.Signals) => {
       log.info(`${signal}: stopping; running activities get up to 20 s, workflows go on on other workers`);
     };
@@ -104,23 +102,13 @@ export async function runWorkerFromEnv(env: NodeJS.ProcessEnv = process.env): Pr
   }
 }
 
-async function startWebhooks(env: NodeJS.ProcessEnv, target: TemporalTarget, log: Logger): Promise<{ close(): Promise<void> } | undefined> {
-  const clientConnection = await Connection.connect(connectionOptionsOf(target)).catch((err: unknown) => {
-    throw unreachableTemporal(target, err);
-  });
-  try {
-    const receiver = await startWebhookReceiverFromEnv(env, new Client({ connection: clientConnection, namespace: target.namespace }), { logger: log });
-    if (receiver) log.info('Airbyte webhook receiver listening', { url: `${receiver.url.replace(/\/+$/, '')}/airbyte/webhooks/<instance>/<token>` });
-    return {
-      close: async () => {
-        await receiver?.close();
-        await clientConnection.close();
-      },
-    };
-  } catch (err) {
-    await clientConnection.close();
-    throw err;
-  }
+/** Airbyte's webhooks in this process: they signal owners through the worker's own client (its connection, its data converter). */
+async function startWebhooks(env: NodeJS.ProcessEnv, worker: Worker, log: Logger): Promise<RunningWebhookReceiver | undefined> {
+  const client = worker.client;
+  if (!client) throw new Error('the worker has no connection to signal owners through');
+  const receiver = await startWebhookReceiverFromEnv(env, client, { logger: log });
+  if (receiver) log.info('Airbyte webhook receiver listening', { url: `${receiver.url.replace(/\/+$/, '')}/airbyte/webhooks/<instance>/<token>` });
+  return receiver;
 }
 
 /** `NativeConnection.connect`, failing with what could not be reached and how to change it. */

@@ -55,8 +55,9 @@ async function main(): Promise<void> {
   let receiver: Awaited<ReturnType<typeof WebhooksModule.startWebhookReceiver>> | undefined;
   if (config.webhooks) {
     const webhooks = (await import(join(__dirname, '../../src/webhooks/index.ts'))) as typeof WebhooksModule;
-    const { Client, Connection } = await import('@temporalio/client');
-    const client = new Client({ connection: await Connection.connect({ address: config.address }), namespace: config.namespace });
+    // As `temporal-airbyte worker` runs it: signalling through the worker's own client and connection.
+    const client = worker.client;
+    if (!client) throw new Error('the worker has no client');
     const wide = { burst: 100_000, perSecond: 100_000 };
     receiver = await webhooks.startWebhookReceiver({
       client,
