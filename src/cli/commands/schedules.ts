@@ -42,7 +42,7 @@ export function registerScheduleCommands(program: Command, action: Action): void
 
   schedule
     .command('list')
-    .description("this package's schedules")
+    .description("this package's schedules (from Temporal's visibility store: one created seconds ago may not show yet)")
     .option('--all', 'every schedule of the namespace')
     .action(
       action(async (ctx, opts: { all?: boolean }) => {
@@ -56,7 +56,7 @@ export function registerScheduleCommands(program: Command, action: Action): void
           nextActionTimes: s.info.nextActionTimes.map((t) => t.toISOString()),
         }));
         ctx.output.result(rows, () =>
-          rows.length === 0 ? 'no schedules' : table([['SCHEDULE', 'STATE', 'NEXT'], ...rows.map((r) => [r.scheduleId, r.paused ? 'paused' : 'active', r.nextActionTimes[0] ?? '-'])]),
+          rows.length === 0 ? 'no schedules (Temporal lists them from its visibility store, which can lag a create by a few seconds)' : table([['SCHEDULE', 'STATE', 'NEXT'], ...rows.map((r) => [r.scheduleId, r.paused ? 'paused' : 'active', r.nextActionTimes[0] ?? '-'])]),
         );
         return ExitCode.Succeeded;
       }),
