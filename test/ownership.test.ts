@@ -355,3 +355,25 @@ async function waitForQueued(connectionId: string): Promise<OwnerProgress['queue
   }
   throw new Error('the reset never reached the owner');
 }
+
+test('a waiter that joins again and again does not postpone the owner\'s checks of its job', async () => {
+  // A join from a known waiter wakes the owner (it is answered at once); the check that was due must still come.
+  const { connectionId } = env.mock.addConnection({ script: { phases: [{ status: 'running', ms: Infinity }] } });
+  const sync = await env.syncs.startSync(input(connectionId, { poll: { initialInterval: '1s', maxInterval: '1s' } }));
+  await env.mock.waitFor(() => env.mock.jobs({ connectionId }).length === 1);
+  const [job] = env.mock.jobs({ connectionId });
+  const checks = () => env.mock.requestsTo('GET', `/jobs/${job!.jobId}`).length + env.mock.requestsTo('POST', '/config/jobs/get_without_logs').length;
+  await env.mock.waitFor(() => checks() >= 1);
+  const before = checks();
+  const owner = env.client.workflow.getHandle(jobOwnerWorkflowId(connectionId));
+  const again = await joinRequestOf(sync.workflowId);
+  // Joins far faster than the 1 s between checks (each waits for its answer): before the fix each one restarted the wait.
+  let joins = 0;
+  while (checks() === before && joins < 2_000) {
+    expect(await owner.executeUpdate<JoinReply, [JoinRequest]>(OwnerMessages.join, { args: [again] })).toMatchObject({ state: 'joined', jobId: job!.jobId });
+    joins++;
+  }
+  expect(checks()).toBeGreaterThan(before);
+  await sync.cancel();
+  await expectCancelled(sync.result());
+});

@@ -78,6 +78,19 @@ test('with webhooks, only a safety net: first at 1.5x the expected duration (an 
   for (const d of [61 * MIN, 5 * 60 * MIN, 30 * 60 * MIN]) expect(latenessForDuration(d, hooked)).toBeLessThanOrEqual(2 * d);
 });
 
+test('with webhooks, a safety look that never happened is made now, not skipped: the next follows the last look made', () => {
+  const expectedMs = 10 * MIN;
+  const hooked = { ...DEFAULT_POLL_POLICY, webhooks: true, expectedMs };
+  // The worker was down when the first look (at 15 min) was due; at 20 min no look has been made: look now (the floor).
+  expect(nextPollDelay(20 * MIN, hooked, 0)).toBe(DEFAULT_POLL_POLICY.initialMs);
+  // The late first look was made at 20 min: the next at 3x that, 60 min.
+  expect(nextPollDelay(20 * MIN, hooked, 20 * MIN)).toBe(40 * MIN);
+  // A wait recomputed at 25 min (a waiter joined) after that look keeps its time: 60 min, not 3x 25 min.
+  expect(nextPollDelay(25 * MIN, hooked, 20 * MIN)).toBe(35 * MIN);
+  // A look a hint prompted before the first safety look does not move it.
+  expect(nextPollDelay(5 * MIN, hooked, 5 * MIN)).toBe(10 * MIN);
+});
+
 const jobOf = (jobType: string, status: string, duration?: string) => ({ jobId: 1, jobType, status, duration, connectionId: 'c', startTime: '2026-12-01T00:00:00Z' }) as AirbyteJob;
 
 test('the expected duration is the median of recent successes of the same job type', () => {

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { AirbyteSyncClient, type SyncInput } from '../../src';
-import { MockAirbyteServer, TcpGate, WorkerProcess, type MockConnectionScript, type MockJob, type TemporalDevServer } from '../../src/testing';
+import { AirbyteClient } from '../../src/airbyte';
+import { freePort, MockAirbyteServer, TcpGate, WorkerProcess, type MockConnectionScript, type MockJob, type TemporalDevServer } from '../../src/testing';
+import { configureWebhookNotifications, newWebhookToken, webhookUrl } from '../../src/webhooks';
 import { HttpWatch } from './http-watch';
 import { attributeRequests, isTerminal, judgeSync, type JudgedCaller, type SyncVerdict } from './judge';
 import { awaitOutcome, type OutcomeWithStats } from './outcome';
@@ -90,8 +92,10 @@ export async function runScenario(scenario: Scenario, suite: Suite): Promise<Sce
   const taskQueue = `chaos-${scenario.name}-${Math.random().toString(36).slice(2, 8)}`;
   let worker: WorkerProcess | undefined;
   const problems: string[] = [];
+  const webhooks = scenario.webhooks ? { port: await freePort(), token: newWebhookToken() } : undefined;
   try {
     worker = await WorkerProcess.start({
+      webhooks,
       address: suite.devServer.address,
       taskQueue,
       instances: {
@@ -108,11 +112,18 @@ export async function runScenario(scenario: Scenario, suite: Suite): Promise<Sce
     });
     note('worker ready');
 
+    // Notifications as a deployment sets them, through the public API (PATCH /workspaces/{id}).
+    const workspaceId = webhooks ? mock.addWorkspace({ name: `${scenario.name} webhooks` }).workspaceId : undefined;
+    const url = webhooks && webhookUrl(`http://127.0.0.1:${webhooks.port}`, 'default', webhooks.token);
+    if (url && workspaceId) {
+      await configureWebhookNotifications(new AirbyteClient({ url: mock.publicApiUrl, ...(mock.credentials ?? { noAuth: true }) }), workspaceId, { successUrl: url, failureUrl: url });
+    }
+
     const count = scenario.syncs[suite.size];
     const plans: SyncPlan[] = [];
     for (let index = 0; index < count; index++) {
       const script = scenario.script?.(index, rng) ?? defaultScript(index, rng);
-      const { connectionId } = mock.addConnection({ name: `${scenario.name} #${index}`, script });
+      const { connectionId } = mock.addConnection({ name: `${scenario.name} #${index}`, script, ...(workspaceId && { workspaceId }) });
       const callers = typeof scenario.callers === 'function' ? scenario.callers(index) : (scenario.callers ?? 1);
       plans.push({ index, connectionId, script, callers });
     }
@@ -144,6 +155,7 @@ export async function runScenario(scenario: Scenario, suite: Suite): Promise<Sce
       started,
       workflowIds,
       callerIds,
+      webhookUrl: url || undefined,
       note,
       until: (predicate, what, timeoutMs = 60_000) =>
         mock.waitFor(predicate, timeoutMs).catch((err: unknown) => {
@@ -167,6 +179,13 @@ export async function runScenario(scenario: Scenario, suite: Suite): Promise<Sce
         note(`sync #${plan.index}: ${problem}`);
       },
     };
+
+    // History: each connection runs and ends jobs before the syncs (Airbyte's scheduler, say), so its owner knows
+    // what to expect of the next one.
+    for (let round = 0; round < (scenario.history ?? 0); round++) {
+      for (const plan of plans) ctx.startOutsideJob(plan);
+      await ctx.until(() => plans.every((plan) => ctx.jobsOf(plan).every((j) => isTerminal(j.status))), 'the history jobs to end');
+    }
 
     // The fault goes first, so that it can arm listeners before anything reaches Airbyte.
     const fault = (scenario.fault?.(ctx) ?? Promise.resolve()).then(

@@ -39,6 +39,8 @@ export interface ScenarioContext {
   readonly workflowIds: readonly string[];
   /** Every caller's workflow id, by plan then caller, filled in as each one is started. */
   readonly callerIds: readonly (readonly string[])[];
+  /** The receiver's URL for the `default` instance, token included, when the scenario has `webhooks`. */
+  readonly webhookUrl: string | undefined;
   /** Adds a line to the scenario's timeline (printed with --verbose, kept in the JSON). */
   note(event: string): void;
   /** Resolves once `predicate` holds on the mock's state; re-checked on every request and job transition. */
@@ -101,6 +103,13 @@ export interface Scenario {
   check?: (ctx: ScenarioContext, plan: SyncPlan, outcomes: Outcome[]) => string[];
   /** How long after the first start every result must be in (default 90 s). */
   deadlineMs?: Partial<Record<Size, number>>;
+  /**
+   * Airbyte's webhooks: the worker process runs the receiver (on a port that stays across restarts), and the
+   * connections live in a workspace whose success and failure notifications point at it.
+   */
+  webhooks?: boolean;
+  /** Jobs each connection runs (outside the product, as scripted) and ends before the syncs start: its history. */
+  history?: number;
   /** Runs alone, not alongside other scenarios (it disturbs what they share, e.g. the dev server). */
   exclusive?: boolean;
   /** Why this scenario may fail today: printed next to a failure. */

@@ -4,6 +4,7 @@ import { edgeScenarios } from './edges';
 import { randomScenarios } from './random';
 import { stormScenarios } from './storms';
 import { temporalOutageScenarios } from './temporal-outage';
+import { webhookScenarios } from './webhooks';
 import { workerCrashScenarios } from './worker-crash';
 
 /** Every scenario, in the order they run. Add one by adding it to a list here (or a new file's list). */
@@ -14,4 +15,5 @@ export const SCENARIOS: Scenario[] = [
   ...stormScenarios,
   ...randomScenarios,
   ...edgeScenarios,
+  ...webhookScenarios,
 ];

@@ -1,7 +1,8 @@
 // The child side of WorkerProcess: reads its configuration from the environment, runs createAirbyteWorker on
 // the prebuilt workflow bundle, and tells the parent over IPC once it is ready. Not a public entry point.
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { secretsFromDirectory } from '../activities/manage';
+import { startWebhookReceiver } from '../webhooks';
 import { createAirbyteWorker } from '../worker';
 import { WORKER_PROCESS_ENV, type WorkerProcessConfig, type WorkerProcessMessage } from './worker-process';
 
@@ -32,10 +33,17 @@ async function main(): Promise<void> {
     secrets: config.secretsDir ? secretsFromDirectory(config.secretsDir) : undefined,
     workerOptions: { ...config.workerOptions, workflowBundle: { codePath: config.workflowBundlePath } },
   });
+  const receiver = config.webhooks ? await startWebhookReceiver({ client: clientOf(worker), instances: { default: { token: config.webhooks.token } }, host: '127.0.0.1', port: config.webhooks.port }) : undefined;
   const running = worker.run();
   await send({ type: 'ready', pid: process.pid });
   await running;
+  await receiver?.close();
   await connection.close();
+}
+
+function clientOf(worker: Worker) {
+  if (!worker.client) throw new Error('the worker has no client');
+  return worker.client;
 }
 
 main().then(

@@ -33,6 +33,11 @@ export interface WorkerProcessConfig {
   secretsDir?: string;
   logLevel: LogLevel;
   workerOptions?: WorkerProcessTuning;
+  /**
+   * Run the webhook receiver in the child, as `temporal-airbyte worker` does, on 127.0.0.1:`port` for the `default`
+   * instance (a fixed port: a restarted child listens where Airbyte's notifications point).
+   */
+  webhooks?: { port: number; token: string };
 }
 
 export type WorkerProcessOptions = Omit<WorkerProcessConfig, 'namespace' | 'logLevel'> & {
@@ -117,6 +122,7 @@ export class WorkerProcess {
       secretsDir: o.secretsDir,
       logLevel: o.logLevel ?? 'WARN',
       workerOptions: o.workerOptions,
+      webhooks: o.webhooks,
     };
     const log = o.logFile ? openSync(o.logFile, 'a') : undefined;
     let child: ChildProcess;

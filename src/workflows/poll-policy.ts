@@ -52,12 +52,18 @@ const SAFETY_WITHOUT_HISTORY_MS = 3_600_000;
 /** After the first safety look, each waits this many times the time run so far (the next look at 3x it). */
 const SAFETY_GROWTH = 2;
 
-export function nextPollDelay(elapsedMs: number, policy: PollPolicy): number {
+/**
+ * How long to wait before the next look, `elapsedMs` into the job. `lastCheckMs`: the time run at the last look
+ * (0: none yet); by default a look was just made. Safety looks follow the last one actually made, so one that never
+ * happened (the worker was down when it was due) is made now rather than skipped.
+ */
+export function nextPollDelay(elapsedMs: number, policy: PollPolicy, lastCheckMs = elapsedMs): number {
   const elapsed = Math.max(0, elapsedMs);
   const expected = policy.expectedMs !== undefined && policy.expectedMs > 0 ? policy.expectedMs : undefined;
   if (policy.webhooks) {
     const first = expected !== undefined ? expected * SAFETY_FACTOR : SAFETY_WITHOUT_HISTORY_MS;
-    return Math.round(Math.max(policy.initialMs, elapsed < first ? first - elapsed : elapsed * SAFETY_GROWTH));
+    const due = lastCheckMs < first ? first : lastCheckMs * (SAFETY_GROWTH + 1);
+    return Math.round(Math.max(policy.initialMs, due - elapsed));
   }
   const [startShare, endShare] = windowShares(policy.spread);
   if (policy.adaptive && expected !== undefined && elapsed < expected * endShare) {

@@ -68,6 +68,8 @@ interface CurrentJob {
   owned: boolean;
   startedAt: number;
   polls: number;
+  /** The time run (since startedAt) at the last check of the job; absent before the first. */
+  lastCheckMs?: number;
   trigger: TriggerState;
   /** Unanswered creates whose job we did not adopt: one may still land after ours (see lingerForStrays). */
   strayRisk: boolean;
@@ -353,6 +355,10 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
     let job: JobSnapshot = cur.job;
     // The report, when the check that saw the job end brought it along (undefined: it did not).
     let endReport: JobReport | null | undefined;
+    // When the next scheduled check is due. A wake (a join, a leave) re-enters the wait but never postpones it: a
+    // waiter that joins again and again (or once, just after a worker's crash delayed the check) would otherwise push
+    // it out each time, and with webhooks a lost one's safety check to twice the time run.
+    let dueAt: number | undefined;
     for (let seen = -1; !job.terminal; ) {
       await announce(cur);
       if (abandoned()) {
@@ -379,12 +385,16 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
       if (seen === wake || hinted) {
         if (!hinted) {
           // Nothing changed since the last check: wait, but wake up for a join, a leave or a hint.
-          const wait = nextPollDelay(Date.now() - cur.startedAt, { ...prefs.poll, expectedMs: cur.trigger.expectedMs, spread: cur.trigger.spread });
-          nextCheckAt = new Date(Date.now() + wait).toISOString();
-          const woke = await condition(() => seen !== wake || hinted, wait);
+          const policy = { ...prefs.poll, expectedMs: cur.trigger.expectedMs, spread: cur.trigger.spread };
+          const planned = Date.now() + nextPollDelay(Date.now() - cur.startedAt, policy, cur.lastCheckMs ?? 0);
+          dueAt = dueAt === undefined ? planned : Math.min(dueAt, planned);
+          // A timer even when the check is already due: the commands stay those of earlier releases (replay).
+          nextCheckAt = new Date(dueAt).toISOString();
+          const woke = await condition(() => seen !== wake || hinted, Math.max(1, dueAt - Date.now()));
           if (woke && !hinted) continue;
         }
         hinted = false;
+        dueAt = undefined;
         const told = endedHint;
         endedHint = undefined;
         const previous = job;
@@ -398,6 +408,7 @@ export async function airbyteJobOwner(input: JobOwnerInput): Promise<JobOwnerSum
           return failWait(cur, act, `Airbyte job ${previous.jobId} could not be checked: ${innermostMessage(err)}`);
         }
         cur.polls++;
+        cur.lastCheckMs = Date.now() - cur.startedAt;
         lastCheckedAt = new Date().toISOString();
         if (job.status !== previous.status) recordJob(cur, prefs, lean);
         describe();
