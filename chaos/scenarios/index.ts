@@ -9,11 +9,12 @@ import { workerCrashScenarios } from './worker-crash';
 
 /** Every scenario, in the order they run. Add one by adding it to a list here (or a new file's list). */
 export const SCENARIOS: Scenario[] = [
+  // Long but mostly waiting: first, so that it overlaps the others rather than running alone at the end.
+  ...webhookScenarios,
   ...workerCrashScenarios,
   ...temporalOutageScenarios,
   ...airbyteOutageScenarios,
   ...stormScenarios,
   ...randomScenarios,
   ...edgeScenarios,
-  ...webhookScenarios,
 ];
