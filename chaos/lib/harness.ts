@@ -114,7 +114,7 @@ export async function runScenario(scenario: Scenario, suite: Suite): Promise<Sce
 
     // Notifications as a deployment sets them, through the public API (PATCH /workspaces/{id}).
     const workspaceId = webhooks ? mock.addWorkspace({ name: `${scenario.name} webhooks` }).workspaceId : undefined;
-    const url = webhooks && webhookUrl(`http://127.0.0.1:${webhooks.port}`, 'default', webhooks.token);
+    const url = webhooks ? webhookUrl(`http://127.0.0.1:${webhooks.port}`, 'default', webhooks.token) : undefined;
     if (url && workspaceId) {
       await configureWebhookNotifications(new AirbyteClient({ url: mock.publicApiUrl, ...(mock.credentials ?? { noAuth: true }) }), workspaceId, { successUrl: url, failureUrl: url });
     }
@@ -155,7 +155,7 @@ export async function runScenario(scenario: Scenario, suite: Suite): Promise<Sce
       started,
       workflowIds,
       callerIds,
-      webhookUrl: url || undefined,
+      webhookUrl: url,
       note,
       until: (predicate, what, timeoutMs = 60_000) =>
         mock.waitFor(predicate, timeoutMs).catch((err: unknown) => {
